@@ -1,0 +1,73 @@
+# tflow - eBPF flow exporter. `make` builds build/tflow; `make test` runs every test.
+BUILD     ?= build
+CLANG     ?= clang
+CC        ?= gcc
+BPFTOOL   ?= bpftool
+ARCH      := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+
+COMMON_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Wshadow -Iinclude -Iuser -I$(BUILD) -MMD -MP
+CFLAGS    ?= -O2 -g
+SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Werror -I. -Iinclude -MMD -MP
+LIBS      := -lbpf -lelf -lz
+
+# Modules without libbpf or I/O dependencies: unit-tested (also under ASan/UBSan).
+PURE_SRCS := user/config.c user/nf5.c user/record.c user/log.c
+USER_SRCS := $(sort $(PURE_SRCS) $(wildcard user/*.c))
+USER_OBJS := $(USER_SRCS:user/%.c=$(BUILD)/user/%.o)
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/unit/%) $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/unit-san/%)
+BPF_TEST_SRCS := $(wildcard tests/bpf/*.c)
+
+.PHONY: all clean test unit deps vmlinux demo check-format format bench
+all: $(BUILD)/tflow
+
+$(BUILD) $(BUILD)/user $(BUILD)/unit $(BUILD)/unit-san:
+	mkdir -p $@
+
+$(BUILD)/tflow.bpf.o: bpf/tflow.bpf.c | $(BUILD)
+	$(CLANG) $(BPF_CFLAGS) -MF $(BUILD)/tflow.bpf.d -c $< -o $@
+
+$(BUILD)/tflow.skel.h: $(BUILD)/tflow.bpf.o
+	$(BPFTOOL) gen skeleton $< name tflow_bpf > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/user/%.o: user/%.c $(BUILD)/tflow.skel.h | $(BUILD)/user
+	$(CC) $(COMMON_CFLAGS) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/tflow: $(USER_OBJS)
+	$(CC) $(CFLAGS) $^ -o $@ $(LIBS)
+
+$(BUILD)/unit/%: tests/unit/%.c $(PURE_SRCS) | $(BUILD)/unit
+	$(CC) $(COMMON_CFLAGS) -Itests/unit $(CFLAGS) -MF $@.d $< $(PURE_SRCS) -o $@
+
+$(BUILD)/unit-san/%: tests/unit/%.c $(PURE_SRCS) | $(BUILD)/unit-san
+	$(CC) $(COMMON_CFLAGS) -Itests/unit $(SAN_FLAGS) -MF $@.d $< $(PURE_SRCS) -o $@
+
+$(BUILD)/test_bpf: $(BPF_TEST_SRCS) $(BUILD)/tflow.skel.h
+	$(CC) $(COMMON_CFLAGS) -Itests/bpf $(CFLAGS) $(BPF_TEST_SRCS) -o $@ $(LIBS)
+
+unit: $(UNIT_BINS)
+
+# Installs what the build, demo and tests need (Debian 12, as root); quick when already there.
+deps:
+	@sh tools/deps.sh
+
+test: deps all unit $(BUILD)/test_bpf
+	@bash tests/run.sh
+
+demo: deps all
+	@bash tools/demo.sh
+
+vmlinux:
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux.h
+
+check-format:
+	@clang-format --dry-run --Werror bpf/*.c bpf/*.h user/*.c user/*.h include/*.h tests/unit/*.c tests/bpf/*.c
+
+format:
+	clang-format -i bpf/*.c bpf/*.h user/*.c user/*.h include/*.h tests/unit/*.c tests/bpf/*.c
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(wildcard $(BUILD)/*.d $(BUILD)/user/*.d $(BUILD)/unit/*.d $(BUILD)/unit-san/*.d)

@@ -1,0 +1,40 @@
+/* sample.bpf.h - RouterOS packet sampling: take `interval` packets, skip `space`, repeat. */
+#ifndef TFLOW_SAMPLE_BPF_H
+#define TFLOW_SAMPLE_BPF_H
+
+/*
+ * True when this packet is to be accounted. The position in the cycle is per CPU: no atomics on
+ * the hot path, and each CPU follows the exact pattern over the packets it processes.
+ */
+static __always_inline bool sample_take(struct tflow_stats *st)
+{
+	struct tflow_config *cfg;
+	struct tflow_sampler *s;
+	__u32 zero = 0;
+	__u64 pos;
+	bool take;
+
+	cfg = bpf_map_lookup_elem(&tflow_config, &zero);
+	if (!cfg || !cfg->sampling_interval || !cfg->sampling_space) {
+		st->sampled++;
+		return true;
+	}
+	s = bpf_map_lookup_elem(&tflow_sampler, &zero);
+	if (!s) {
+		st->sampled++;
+		return true;
+	}
+	pos = s->pos;
+	take = pos < cfg->sampling_interval;
+	pos++;
+	if (pos >= (__u64)cfg->sampling_interval + cfg->sampling_space)
+		pos = 0;
+	s->pos = pos;
+	if (take)
+		st->sampled++;
+	else
+		st->skipped++;
+	return take;
+}
+
+#endif

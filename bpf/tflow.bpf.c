@@ -1,0 +1,96 @@
+/* tflow.bpf.c - entry points: XDP on ingress, tc clsact on egress; both only observe. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include "tflow.h"
+#include "maps.bpf.h"
+#include "parse.bpf.h"
+#include "sample.bpf.h"
+#include "flow.bpf.h"
+
+#define TC_ACT_OK 0
+/* Enough linear bytes for Ethernet, two VLAN tags, IPv6 with extensions and a TCP header. */
+#define TFLOW_PULL_LEN 256
+
+static __always_inline struct tflow_stats *stats_get(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&tflow_stats, &zero);
+}
+
+SEC("xdp")
+int tflow_xdp(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct tflow_stats *st = stats_get();
+	__u32 frame_len = (long)data_end - (long)data;
+	struct pkt p = {};
+
+	/* Keep frame_len a scalar: clang 14 otherwise folds it back into 32-bit pointer math. */
+	asm volatile("" : "+r"(frame_len));
+	if (!st)
+		return XDP_PASS;
+	st->seen++;
+	if (parse_packet(data, data_end, &p, st) != PARSE_OK)
+		return XDP_PASS;
+	if (!sample_take(st))
+		return XDP_PASS;
+	p.key.ifindex = ctx->ingress_ifindex;
+	p.key.dir = TFLOW_DIR_INGRESS;
+	/* A zero IP length field (jumbogram, BIG TCP) leaves the frame to say how long it is. */
+	if (!p.ip_len)
+		p.ip_len = frame_len - p.l2_len;
+	flow_account(&p, 1, p.ip_len, ctx->ingress_ifindex, 0, st);
+	return XDP_PASS;
+}
+
+SEC("tc")
+int tflow_tc_egress(struct __sk_buff *skb)
+{
+	struct tflow_stats *st = stats_get();
+	void *data, *data_end;
+	struct pkt p = {};
+	__u64 packets = 1, bytes;
+	__u32 segs;
+
+	if (!st)
+		return TC_ACT_OK;
+	st->seen++;
+	data = (void *)(long)skb->data;
+	data_end = (void *)(long)skb->data_end;
+	if (data + TFLOW_PULL_LEN > data_end) {
+		/* Headers may sit in paged data; pulling only linearizes them, bytes are unchanged. */
+		__u32 want = skb->len;
+
+		if (want > TFLOW_PULL_LEN)
+			want = TFLOW_PULL_LEN;
+		if (data + want > data_end) {
+			bpf_skb_pull_data(skb, want);
+			/* The pull invalidates every packet pointer: re-derive them. */
+			data = (void *)(long)skb->data;
+			data_end = (void *)(long)skb->data_end;
+		}
+	}
+	if (parse_packet(data, data_end, &p, st) != PARSE_OK)
+		return TC_ACT_OK;
+	if (!sample_take(st))
+		return TC_ACT_OK;
+	bytes = p.ip_len;
+	/* A zero IP length field (BIG TCP, jumbogram) leaves the skb to say how long it is. */
+	if (!bytes)
+		bytes = skb->len - p.l2_len;
+	segs = skb->gso_segs;
+	if (segs > 1) {
+		/* A GSO super-packet leaves as segs packets, each repeating the L3+L4 headers. */
+		packets = segs;
+		bytes += (__u64)(segs - 1) * p.hdr_len;
+	}
+	p.key.ifindex = skb->ifindex;
+	p.key.dir = TFLOW_DIR_EGRESS;
+	flow_account(&p, packets, bytes, skb->ingress_ifindex, skb->ifindex, st);
+	return TC_ACT_OK;
+}
+
+char LICENSE[] SEC("license") = "GPL";

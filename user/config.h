@@ -1,0 +1,73 @@
+/* config.h - tflow configuration: RouterOS `/ip traffic-flow` syntax and long options. */
+#ifndef TFLOW_CONFIG_H
+#define TFLOW_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/socket.h>
+#include <linux/types.h>
+
+#define CFG_MAX_TARGETS 16
+#define CFG_MAX_IFACES 64
+#define CFG_IFNAME_LEN 16 /* IFNAMSIZ */
+#define CFG_ERR_LEN 512
+
+#define CFG_VERSION_IPFIX 10
+
+struct cfg_target {
+	struct sockaddr_storage dst; /* address and port; AF_INET or AF_INET6 */
+	socklen_t dst_len;
+	struct sockaddr_storage src; /* ss_family AF_UNSPEC when src-address is 0.0.0.0 or unset */
+	socklen_t src_len;
+	__u16 port;                /* host order, default 2055 */
+	int version;               /* 1, 5, 9 or CFG_VERSION_IPFIX; default 9 */
+	__u32 template_refresh;    /* v9-template-refresh, default 20 */
+	__u64 template_timeout_ns; /* v9-template-timeout, default 30m */
+	bool disabled;             /* disabled=yes */
+};
+
+struct cfg {
+	int enabled; /* -1 not set, 0 no, 1 yes; `tflow run` runs unless explicitly 0 */
+	bool all_interfaces; /* interfaces=all (the default) */
+	char interfaces[CFG_MAX_IFACES][CFG_IFNAME_LEN];
+	int n_interfaces;
+	__u32 cache_entries;        /* default 4k = 4096 */
+	__u64 active_timeout_ns;    /* default 30m */
+	__u64 inactive_timeout_ns;  /* default 15s */
+	bool packet_sampling;       /* default no */
+	__u32 sampling_interval;    /* default 0 */
+	__u32 sampling_space;       /* default 0 */
+	__u64 scan_interval_ns;     /* tflow extension `scan-interval`, default 1s */
+	struct cfg_target targets[CFG_MAX_TARGETS];
+	int n_targets;
+};
+
+void config_defaults(struct cfg *c);
+
+/* Parse a whole RouterOS-syntax file. On error, err holds "FILE:LINE: ..." and -EINVAL is returned. */
+int config_parse_file(struct cfg *c, const char *path, char *err, size_t errlen);
+
+/* Parse one logical line (continuations already joined); file/lineno only for messages. */
+int config_parse_line(struct cfg *c, const char *line, const char *file, int lineno, char *err,
+		      size_t errlen);
+
+/* Set a global property (`cache-entries`, `interfaces`, ...) from a long option. */
+int config_set(struct cfg *c, const char *property, const char *value, char *err, size_t errlen);
+
+/* Add a target from HOST[:PORT][,version=V][,src-address=A][,...] (IPv6 as [addr]:port). */
+int config_add_target_spec(struct cfg *c, const char *spec, char *err, size_t errlen);
+
+/* Cross-property checks after everything was read (sampling-interval > 0 when sampling, ...). */
+int config_validate(const struct cfg *c, char *err, size_t errlen);
+
+/* RouterOS time: 15s, 30m, 1h, 1d, 1w, 500ms, combinations (1m30s), hh:mm:ss; bare number = s. */
+int config_parse_time(const char *s, __u64 *ns);
+
+/* cache-entries: 1k..256k or any power of two up to 4M ("4k", "4096", "1M"). */
+int config_parse_entries(const char *s, __u32 *n);
+
+/* Print the effective configuration in RouterOS syntax (round-trips through the parser). */
+void config_print(const struct cfg *c, FILE *f);
+
+#endif

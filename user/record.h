@@ -1,0 +1,54 @@
+/* record.h - a finished (or partial) flow as the encoders see it. */
+#ifndef TFLOW_RECORD_H
+#define TFLOW_RECORD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+#include "tflow.h"
+
+/* IPFIX flowEndReason (IANA IE 136) values; also used to say why a record was emitted. */
+enum tflow_end_reason {
+	TFLOW_END_IDLE = 1,      /* inactive-flow-timeout */
+	TFLOW_END_ACTIVE = 2,    /* active-flow-timeout: a delta, the flow goes on */
+	TFLOW_END_EOF = 3,       /* TCP FIN/RST seen */
+	TFLOW_END_FORCED = 4,    /* shutdown */
+	TFLOW_END_RESOURCES = 5, /* evicted early because the cache was full */
+};
+
+struct tflow_record {
+	struct tflow_key key; /* addresses, ports, protocol, family, observation point */
+	__u64 packets;
+	__u64 bytes;
+	__u64 first_ns; /* CLOCK_MONOTONIC ns: ms since boot is the v5/v9 sysUptime base */
+	__u64 last_ns;
+	__u32 in_ifindex;
+	__u32 out_ifindex;
+	__u8 tcp_flags;
+	__u8 tos;
+	__u8 ttl;
+	__u8 end_reason; /* enum tflow_end_reason */
+};
+
+/* IPv4 address of a v4-mapped key address, in network byte order. */
+static inline __u32 record_addr4(const __u8 a[16])
+{
+	__u32 v;
+
+	__builtin_memcpy(&v, a + 12, 4);
+	return v;
+}
+
+static inline bool record_is_ipv4(const struct tflow_record *r)
+{
+	return r->key.family == 4;
+}
+
+/* Fill a record from a cache entry; packets/bytes are what the caller passes (a delta or all). */
+void record_from_value(struct tflow_record *r, const struct tflow_key *k,
+		       const struct tflow_value *v);
+
+/* Format a record as one JSON object (no newline); returns length as snprintf does. */
+int record_to_json(const struct tflow_record *r, char *buf, size_t size);
+
+#endif
