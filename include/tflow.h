@@ -2,6 +2,10 @@
 #ifndef TFLOW_H
 #define TFLOW_H
 
+#ifndef __bpf__
+#include <linux/types.h> /* BPF side: vmlinux.h already has these types */
+#endif
+
 /*
  * Only fixed-width kernel types here: this header is compiled both against vmlinux.h (BPF) and
  * <linux/types.h> (userspace). Every struct is padded explicitly: the flow key is hashed as bytes,

@@ -1,0 +1,308 @@
+/* cache.c - flow cache scanner: inactive/active timeouts, early eviction, spill table. */
+#define _GNU_SOURCE /* qsort_r */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include "cache.h"
+#include "log.h"
+
+#define TCP_FIN 0x01
+#define TCP_RST 0x04
+#define BATCH_CHUNK 4096
+/* Under pressure, evict down to 3/4 of the map so inserts have room until the next scan. */
+#define LOW_MARK(max) ((max) / 4 * 3)
+#define HIGH_MARK(max) ((max) / 10 * 9)
+
+/* What has been exported of a flow that crossed the active timeout and stays in the map. */
+struct cache_base {
+	__u64 packets;
+	__u64 bytes;
+	__u64 export_ns; /* when the last delta was exported: the next active timeout counts from it */
+	__u64 last_ns;   /* last packet included in that delta: the next delta's first */
+};
+
+int cache_init(struct cache *c, int flows_fd, __u32 max_entries, __u64 active_ns,
+	       __u64 inactive_ns, cache_emit_fn emit, void *emit_ctx)
+{
+	int err;
+
+	memset(c, 0, sizeof(*c));
+	c->flows_fd = flows_fd;
+	c->max_entries = max_entries;
+	c->active_ns = active_ns;
+	c->inactive_ns = inactive_ns;
+	c->emit = emit;
+	c->emit_ctx = emit_ctx;
+	c->use_batch = true;
+	c->keys = calloc(max_entries, sizeof(*c->keys));
+	c->vals = calloc(max_entries, sizeof(*c->vals));
+	c->gone = calloc(max_entries, 1);
+	if (!c->keys || !c->vals || !c->gone)
+		goto nomem;
+	err = ftable_init(&c->base, sizeof(struct cache_base), 1024);
+	if (err)
+		goto nomem;
+	err = ftable_init(&c->spill, sizeof(struct tflow_record), max_entries);
+	if (err)
+		goto nomem;
+	return 0;
+nomem:
+	cache_free(c);
+	return -ENOMEM;
+}
+
+void cache_free(struct cache *c)
+{
+	free(c->keys);
+	free(c->vals);
+	free(c->gone);
+	c->keys = NULL;
+	c->vals = NULL;
+	c->gone = NULL;
+	if (c->base.buckets)
+		ftable_free(&c->base);
+	if (c->spill.buckets)
+		ftable_free(&c->spill);
+}
+
+/* Read the whole map into keys/vals; returns the number of entries or -errno. */
+static int cache_snapshot(struct cache *c)
+{
+	DECLARE_LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	__u32 n = 0, out_batch = 0, count;
+	void *in = NULL;
+	int err;
+
+	while (c->use_batch && n < c->max_entries) {
+		count = c->max_entries - n;
+		if (count > BATCH_CHUNK)
+			count = BATCH_CHUNK;
+		err = bpf_map_lookup_batch(c->flows_fd, in, &out_batch, c->keys + n, c->vals + n,
+					   &count, &opts);
+		n += count;
+		if (err) {
+			err = -errno;
+			if (err == -ENOENT)
+				return n;
+			if (err == -EINVAL && n == 0) {
+				/* Kernels before 5.6 have no batch ops on hash maps. */
+				pr_info("map batch reads not supported, scanning key by key");
+				c->use_batch = false;
+				break;
+			}
+			return err;
+		}
+		in = &out_batch;
+	}
+	if (c->use_batch)
+		return n;
+
+	struct tflow_key *prev = NULL;
+
+	for (n = 0; n < c->max_entries; n++) {
+		if (bpf_map_get_next_key(c->flows_fd, prev, &c->keys[n]))
+			break;
+		if (bpf_map_lookup_elem(c->flows_fd, &c->keys[n], &c->vals[n]))
+			continue; /* removed meanwhile: cannot happen, only we remove */
+		prev = &c->keys[n];
+	}
+	return n;
+}
+
+static void emit_delta(struct cache *c, const struct tflow_key *k, const struct tflow_value *v,
+		       const struct cache_base *base, __u8 reason)
+{
+	struct tflow_record r;
+
+	record_from_value(&r, k, v);
+	if (base) {
+		r.packets -= base->packets;
+		r.bytes -= base->bytes;
+		if (base->last_ns > r.first_ns)
+			r.first_ns = base->last_ns;
+	}
+	if (!r.packets)
+		return;
+	if (reason == TFLOW_END_IDLE && (r.tcp_flags & (TCP_FIN | TCP_RST)))
+		reason = TFLOW_END_EOF;
+	r.end_reason = reason;
+	c->emit(c->emit_ctx, &r);
+	c->records_total++;
+}
+
+/* Remove a flow from the map and export what it counted since its last export. */
+static void cache_remove(struct cache *c, __u32 i, __u8 reason)
+{
+	struct tflow_key *k = &c->keys[i];
+	struct tflow_value final;
+	struct cache_base *base;
+
+	if (bpf_map_lookup_and_delete_elem(c->flows_fd, k, &final)) {
+		if (errno == ENOENT)
+			return;
+		/* Hash lookup-and-delete needs 5.14; the fallback leaves a window of a few ns. */
+		if (bpf_map_lookup_elem(c->flows_fd, k, &final) ||
+		    bpf_map_delete_elem(c->flows_fd, k))
+			return;
+	}
+	base = ftable_get(&c->base, k, false, NULL);
+	emit_delta(c, k, &final, base, reason);
+	if (base)
+		ftable_del(&c->base, k);
+	c->gone[i] = 1;
+}
+
+static void cache_active_export(struct cache *c, __u32 i, __u64 now)
+{
+	const struct tflow_value *v = &c->vals[i];
+	struct cache_base *base = ftable_get(&c->base, &c->keys[i], false, NULL);
+
+	if (now - (base ? base->export_ns : v->first_ns) < c->active_ns)
+		return;
+	emit_delta(c, &c->keys[i], v, base, TFLOW_END_ACTIVE);
+	if (!base)
+		base = ftable_get(&c->base, &c->keys[i], true, NULL);
+	if (!base) {
+		pr_err("out of memory tracking an active flow");
+		return;
+	}
+	/* The snapshot is the new baseline: increments after it stay in the map for next time. */
+	base->packets = v->packets;
+	base->bytes = v->bytes;
+	base->export_ns = now;
+	base->last_ns = v->last_ns;
+}
+
+static int by_last_ns(const void *a, const void *b, void *arg)
+{
+	const struct tflow_value *vals = arg;
+	__u64 x = vals[*(const __u32 *)a].last_ns, y = vals[*(const __u32 *)b].last_ns;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Evict the least recently used flows until at most `keep` remain. */
+static void cache_evict_lru(struct cache *c, __u32 n, __u32 remaining, __u32 keep)
+{
+	__u32 *idx, m = 0;
+
+	idx = malloc(sizeof(*idx) * (remaining ? remaining : 1));
+	if (!idx)
+		return;
+	for (__u32 i = 0; i < n; i++)
+		if (!c->gone[i])
+			idx[m++] = i;
+	qsort_r(idx, m, sizeof(*idx), by_last_ns, c->vals);
+	for (__u32 j = 0; j < m && remaining > keep; j++, remaining--) {
+		cache_remove(c, idx[j], TFLOW_END_RESOURCES);
+		c->evicted_total++;
+	}
+	free(idx);
+}
+
+/* The spill table holds at most this many flows; beyond, all of it is exported at once. */
+#define SPILL_MAX(max) ((max) < 65536 ? 65536 : (max))
+
+struct spill_ctx {
+	struct cache *c;
+	__u64 now;
+	enum cache_mode mode;
+	__u8 forced_reason; /* nonzero: export every entry with this reason */
+};
+
+static bool spill_expire(const struct tflow_key *key, void *val, void *arg)
+{
+	struct spill_ctx *s = arg;
+	struct tflow_record *r = val;
+	__u8 reason;
+
+	(void)key;
+	if (s->forced_reason)
+		reason = s->forced_reason;
+	else if (s->mode == CACHE_FLUSH)
+		reason = TFLOW_END_FORCED;
+	else if (s->now - r->last_ns >= s->c->inactive_ns)
+		reason = TFLOW_END_IDLE;
+	else if (s->now - r->first_ns >= s->c->active_ns)
+		reason = TFLOW_END_ACTIVE;
+	else
+		return false;
+	if (r->packets) {
+		r->end_reason = reason;
+		if (reason == TFLOW_END_IDLE && (r->tcp_flags & (TCP_FIN | TCP_RST)))
+			r->end_reason = TFLOW_END_EOF;
+		s->c->emit(s->c->emit_ctx, r);
+		s->c->records_total++;
+	}
+	if (reason != TFLOW_END_ACTIVE)
+		return true;
+	r->packets = 0;
+	r->bytes = 0;
+	r->first_ns = r->last_ns;
+	return false;
+}
+
+int cache_scan(struct cache *c, __u64 now, enum cache_mode mode)
+{
+	struct spill_ctx s = { .c = c, .now = now, .mode = mode };
+	__u32 remaining;
+	int n;
+
+	n = cache_snapshot(c);
+	if (n < 0)
+		return n;
+	memset(c->gone, 0, n);
+	remaining = n;
+	for (__u32 i = 0; i < (__u32)n; i++) {
+		const struct tflow_value *v = &c->vals[i];
+
+		if (mode == CACHE_FLUSH) {
+			cache_remove(c, i, TFLOW_END_FORCED);
+		} else if (now > v->last_ns && now - v->last_ns >= c->inactive_ns) {
+			cache_remove(c, i, TFLOW_END_IDLE);
+		} else {
+			cache_active_export(c, i, now);
+			continue;
+		}
+		remaining--;
+	}
+	if (mode == CACHE_PRESSURE || remaining > HIGH_MARK(c->max_entries))
+		cache_evict_lru(c, n, remaining, LOW_MARK(c->max_entries));
+	ftable_walk(&c->spill, spill_expire, &s);
+	c->entries = remaining;
+	return 0;
+}
+
+void cache_spill(struct cache *c, const struct tflow_overflow_rec *o)
+{
+	struct tflow_record *r;
+	bool created;
+
+	if (c->spill.count >= SPILL_MAX(c->max_entries) &&
+	    !ftable_get(&c->spill, &o->key, false, NULL)) {
+		struct spill_ctx s = { .c = c, .forced_reason = TFLOW_END_RESOURCES };
+
+		ftable_walk(&c->spill, spill_expire, &s);
+	}
+	r = ftable_get(&c->spill, &o->key, true, &created);
+	if (!r) {
+		pr_err("out of memory in the overflow table: a packet of a new flow is lost");
+		return;
+	}
+	if (created) {
+		r->key = o->key;
+		r->first_ns = o->ts_ns;
+		r->in_ifindex = o->in_ifindex;
+		r->out_ifindex = o->out_ifindex;
+		r->tos = o->tos;
+		r->ttl = o->ttl;
+	}
+	if (!r->packets)
+		r->first_ns = o->ts_ns;
+	r->packets += o->packets;
+	r->bytes += o->bytes;
+	if (o->ts_ns > r->last_ns)
+		r->last_ns = o->ts_ns;
+	r->tcp_flags |= o->tcp_flags;
+}

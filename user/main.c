@@ -1,0 +1,336 @@
+/* main.c - the tflow command: option parsing and the run loop (timer, overflow ring, signals). */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/libbpf.h>
+#include "cache.h"
+#include "config.h"
+#include "export.h"
+#include "loader.h"
+#include "log.h"
+#include "stats.h"
+
+#define EXIT_CONFIG 2
+/* Under pressure the overflow ring triggers a scan, but at most this often. */
+#define PRESSURE_SCAN_GAP_NS 100000000ULL
+
+static const char usage[] =
+	"usage: tflow run [--config FILE] [options]\n"
+	"       tflow version\n"
+	"\n"
+	"Options (each sets the /ip traffic-flow property of the same name):\n"
+	"  --interfaces LIST|all         interfaces to watch (default all)\n"
+	"  --cache-entries N             flow cache size: 1k..256k, powers of two to 4M (4k)\n"
+	"  --active-flow-timeout TIME    export long flows this often (30m)\n"
+	"  --inactive-flow-timeout TIME  export a flow idle this long (15s)\n"
+	"  --packet-sampling yes|no      sample packets (no)\n"
+	"  --sampling-interval N         packets taken in a row when sampling\n"
+	"  --sampling-space N            packets skipped in a row when sampling\n"
+	"  --scan-interval TIME          how often the cache is scanned (1s)\n"
+	"  --enabled yes|no              run at all (a config file may say no)\n"
+	"  --target HOST[:PORT][,version=5][,src-address=A]  a collector; repeat for more\n"
+	"  -c, --config FILE             RouterOS-syntax configuration file\n"
+	"  -v, --verbose                 more messages (twice: libbpf's too)\n"
+	"  -q, --quiet                   errors and warnings only\n"
+	"\n"
+	"With no target, finished flows are printed on stdout as JSON lines.\n";
+
+static const char *const properties[] = {
+	"interfaces",	   "cache-entries",  "active-flow-timeout", "inactive-flow-timeout",
+	"packet-sampling", "sampling-interval", "sampling-space",	"scan-interval",
+	"enabled",
+};
+#define N_PROPS (int)(sizeof(properties) / sizeof(properties[0]))
+#define OPT_TARGET 1000
+
+struct run_ctx {
+	struct loader loader;
+	struct cache cache;
+	struct exporter exporter;
+	struct cfg cfg;
+	__u64 last_scan_ns;
+	__u64 cache_full_seen;
+	bool pressure;
+};
+
+static __u64 now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static void emit_record(void *arg, const struct tflow_record *r)
+{
+	export_record(arg, r);
+}
+
+static int on_overflow(void *arg, void *data, size_t size)
+{
+	struct run_ctx *rc = arg;
+
+	if (size >= sizeof(struct tflow_overflow_rec))
+		cache_spill(&rc->cache, data);
+	rc->pressure = true;
+	return 0;
+}
+
+static void scan(struct run_ctx *rc, enum cache_mode mode)
+{
+	struct tflow_stats st;
+	int err;
+
+	if (mode == CACHE_SCAN && !stats_read(loader_stats_fd(&rc->loader), &st)) {
+		/* The datapath found the map full since the last scan: make room. */
+		if (st.cache_full > rc->cache_full_seen)
+			mode = CACHE_PRESSURE;
+		rc->cache_full_seen = st.cache_full;
+	}
+	if (rc->pressure && mode == CACHE_SCAN)
+		mode = CACHE_PRESSURE;
+	rc->pressure = false;
+	rc->last_scan_ns = now_ns();
+	err = cache_scan(&rc->cache, rc->last_scan_ns, mode);
+	if (err)
+		pr_err("cache scan failed: %s", strerror(-err));
+	export_flush(&rc->exporter);
+}
+
+static int event_loop(struct run_ctx *rc, struct ring_buffer *rb)
+{
+	struct epoll_event ev, evs[4];
+	struct itimerspec its = {};
+	sigset_t mask;
+	int ep, tfd, sfd, rbfd = ring_buffer__epoll_fd(rb);
+	bool stop = false;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	if (sfd < 0 || tfd < 0 || ep < 0) {
+		pr_err("event loop setup: %s", strerror(errno));
+		return -errno;
+	}
+	its.it_interval.tv_sec = rc->cfg.scan_interval_ns / 1000000000ULL;
+	its.it_interval.tv_nsec = rc->cfg.scan_interval_ns % 1000000000ULL;
+	its.it_value = its.it_interval;
+	timerfd_settime(tfd, 0, &its, NULL);
+	ev.events = EPOLLIN;
+	ev.data.fd = sfd;
+	epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev);
+	ev.data.fd = tfd;
+	epoll_ctl(ep, EPOLL_CTL_ADD, tfd, &ev);
+	ev.data.fd = rbfd;
+	epoll_ctl(ep, EPOLL_CTL_ADD, rbfd, &ev);
+
+	while (!stop) {
+		int n = epoll_wait(ep, evs, 4, -1);
+
+		if (n < 0 && errno != EINTR) {
+			pr_err("epoll: %s", strerror(errno));
+			break;
+		}
+		for (int i = 0; i < n; i++) {
+			int fd = evs[i].data.fd;
+
+			if (fd == tfd) {
+				__u64 expirations;
+
+				if (read(tfd, &expirations, sizeof(expirations)) > 0)
+					scan(rc, CACHE_SCAN);
+			} else if (fd == rbfd) {
+				ring_buffer__consume(rb);
+				if (rc->pressure &&
+				    now_ns() - rc->last_scan_ns >= PRESSURE_SCAN_GAP_NS)
+					scan(rc, CACHE_PRESSURE);
+			} else if (fd == sfd) {
+				struct signalfd_siginfo si;
+
+				if (read(sfd, &si, sizeof(si)) != sizeof(si))
+					continue;
+				if (si.ssi_signo == SIGHUP) {
+					pr_warn("SIGHUP: configuration reload is not supported yet; "
+						"restart tflow to apply changes");
+					continue;
+				}
+				pr_info("signal %d: exporting every flow, then exiting",
+					si.ssi_signo);
+				stop = true;
+			}
+		}
+	}
+	close(ep);
+	close(tfd);
+	close(sfd);
+	return 0;
+}
+
+static int cmd_run(struct cfg *c)
+{
+	struct run_ctx *rc;
+	struct ring_buffer *rb = NULL;
+	struct tflow_stats st;
+	int err;
+
+	if (c->enabled == 0) {
+		pr_info("traffic-flow is disabled (enabled=no): nothing to do");
+		return 0;
+	}
+	rc = calloc(1, sizeof(*rc));
+	if (!rc)
+		return 1;
+	rc->cfg = *c;
+	err = export_open(&rc->exporter, c, stdout);
+	if (err)
+		goto out;
+	err = loader_load(&rc->loader, c);
+	if (err)
+		goto out;
+	err = cache_init(&rc->cache, loader_flows_fd(&rc->loader), c->cache_entries,
+			 c->active_timeout_ns, c->inactive_timeout_ns, emit_record, &rc->exporter);
+	if (err) {
+		pr_err("cannot allocate the scanner for %u entries", c->cache_entries);
+		goto out;
+	}
+	rb = ring_buffer__new(bpf_map__fd(loader_overflow_map(&rc->loader)), on_overflow, rc,
+			      NULL);
+	if (!rb) {
+		err = -errno;
+		pr_err("cannot open the overflow ring buffer: %s", strerror(-err));
+		goto out;
+	}
+	err = loader_pin(&rc->loader);
+	if (err)
+		goto out;
+	err = loader_attach(&rc->loader, c);
+	if (err)
+		goto out;
+	pr_info("running on %d interface(s), cache %u entries, %d target(s)", rc->loader.n_ifs,
+		c->cache_entries, rc->exporter.n_targets);
+	err = event_loop(rc, rb);
+out:
+	/* Detach first so nothing counts after the final flush; then drain and export it all. */
+	loader_detach(&rc->loader);
+	if (rc->loader.skel && rc->cache.keys) {
+		/* Programs already running finish within microseconds of the detach. */
+		usleep(50000);
+		if (rb)
+			ring_buffer__consume(rb);
+		scan(rc, CACHE_FLUSH);
+		if (!stats_read(loader_stats_fd(&rc->loader), &st)) {
+			fprintf(stderr, "tflow: stats: ");
+			stats_print(&st, stderr);
+		}
+		fprintf(stderr, "tflow: exported %llu records\n",
+			(unsigned long long)rc->cache.records_total);
+	}
+	ring_buffer__free(rb);
+	cache_free(&rc->cache);
+	export_close(&rc->exporter);
+	if (rc->loader.skel)
+		loader_destroy(&rc->loader);
+	free(rc);
+	return err ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct option opts[N_PROPS + 6];
+	char err[CFG_ERR_LEN];
+	const char *config_path = NULL;
+	struct cfg *c;
+	struct {
+		int prop; /* index in properties[], or OPT_TARGET */
+		const char *val;
+	} *sets;
+	int nsets = 0, opt, idx, ret;
+
+	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
+	    !strcmp(argv[1], "help")) {
+		fputs(usage, argc < 2 ? stderr : stdout);
+		return argc < 2 ? EXIT_CONFIG : 0;
+	}
+	if (!strcmp(argv[1], "version")) {
+		printf("tflow 0.1\n");
+		return 0;
+	}
+	if (strcmp(argv[1], "run")) {
+		fprintf(stderr, "tflow: unknown command '%s' (commands: run, version, help)\n",
+			argv[1]);
+		return EXIT_CONFIG;
+	}
+	for (idx = 0; idx < N_PROPS; idx++)
+		opts[idx] = (struct option){ properties[idx], required_argument, NULL, idx };
+	opts[idx++] = (struct option){ "target", required_argument, NULL, OPT_TARGET };
+	opts[idx++] = (struct option){ "config", required_argument, NULL, 'c' };
+	opts[idx++] = (struct option){ "verbose", no_argument, NULL, 'v' };
+	opts[idx++] = (struct option){ "quiet", no_argument, NULL, 'q' };
+	opts[idx++] = (struct option){ "help", no_argument, NULL, 'h' };
+	opts[idx] = (struct option){ 0 };
+
+	c = calloc(1, sizeof(*c));
+	sets = calloc(argc, sizeof(*sets));
+	if (!c || !sets)
+		return 1;
+	optind = 2;
+	while ((opt = getopt_long(argc, argv, "c:vqh", opts, NULL)) != -1) {
+		if (opt == 'c') {
+			config_path = optarg;
+		} else if (opt == 'v') {
+			log_level = log_level < LOG_LVL_DEBUG ? log_level + 1 : log_level;
+		} else if (opt == 'q') {
+			log_level = LOG_LVL_WARN;
+		} else if (opt == 'h') {
+			fputs(usage, stdout);
+			return 0;
+		} else if ((opt >= 0 && opt < N_PROPS) || opt == OPT_TARGET) {
+			sets[nsets].prop = opt;
+			sets[nsets++].val = optarg;
+		} else {
+			fputs(usage, stderr);
+			return EXIT_CONFIG;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "tflow: unexpected argument '%s'\n", argv[optind]);
+		return EXIT_CONFIG;
+	}
+	config_defaults(c);
+	/* The file first, then the command line on top of it, whatever their order. */
+	if (config_path && config_parse_file(c, config_path, err, sizeof(err)))
+		goto bad_config;
+	for (int i = 0; i < nsets; i++) {
+		if (sets[i].prop == OPT_TARGET)
+			ret = config_add_target_spec(c, sets[i].val, err, sizeof(err));
+		else
+			ret = config_set(c, properties[sets[i].prop], sets[i].val, err,
+					 sizeof(err));
+		if (ret)
+			goto bad_config;
+	}
+	if (config_validate(c, err, sizeof(err)))
+		goto bad_config;
+	free(sets);
+	ret = cmd_run(c);
+	free(c);
+	return ret;
+bad_config:
+	fprintf(stderr, "tflow: %s\n", err);
+	free(sets);
+	free(c);
+	return EXIT_CONFIG;
+}

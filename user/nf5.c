@@ -1,0 +1,114 @@
+/* nf5.c - Cisco NetFlow v5 encoder: header and fixed 48-byte IPv4 records, no I/O. */
+#include <errno.h>
+#include <string.h>
+#include "nf5.h"
+
+#define NS_PER_MS 1000000ULL
+
+#define NF5_VERSION 5
+#define NF5_SAMPLING_DETERMINISTIC (1u << 14) /* mode 01 in bits 15-14 */
+#define NF5_SAMPLING_MAX 0x3fff               /* 14-bit interval */
+
+/* Byte-wise stores: the buffer has no alignment guarantee, so no casts to wider types. */
+static void put_be16(__u8 *p, __u16 v)
+{
+	p[0] = v >> 8;
+	p[1] = v;
+}
+
+static void put_be32(__u8 *p, __u32 v)
+{
+	p[0] = v >> 24;
+	p[1] = v >> 16;
+	p[2] = v >> 8;
+	p[3] = v;
+}
+
+static __u32 sat32(__u64 v)
+{
+	return v > 0xffffffffULL ? 0xffffffffu : (__u32)v;
+}
+
+static __u16 clamp16(__u32 v)
+{
+	return v > 0xffff ? 0xffff : (__u16)v;
+}
+
+/* ms since boot, truncated to 32 bits: the same base and wrap as sys_uptime. */
+static __u32 ns_to_uptime_ms(__u64 ns)
+{
+	return (__u32)(ns / NS_PER_MS);
+}
+
+__u16 nf5_sampling(__u32 interval, __u32 space)
+{
+	__u64 period, n;
+
+	if (interval == 0 || space == 0)
+		return 0;
+	/*
+	 * RouterOS samples `interval` packets, then skips `space`: not 1-in-N packet by packet, but
+	 * on average one packet in (interval + space) / interval is accounted. v5 can only say
+	 * "1 in N", so N is that ratio rounded half up (1.5 -> 2), clamped to the 14-bit field.
+	 */
+	period = (__u64)interval + space;
+	n = (2 * period + interval) / (2 * (__u64)interval);
+	if (n < 1)
+		n = 1;
+	if (n > NF5_SAMPLING_MAX)
+		n = NF5_SAMPLING_MAX;
+	return NF5_SAMPLING_DETERMINISTIC | (__u16)n;
+}
+
+static void encode_rec(__u8 *p, const struct tflow_record *r)
+{
+	memcpy(p + 0, r->key.src + 12, 4); /* srcaddr: key bytes are network order already */
+	memcpy(p + 4, r->key.dst + 12, 4); /* dstaddr */
+	put_be32(p + 8, 0);                /* nexthop: unknown to a host-side probe */
+	put_be16(p + 12, clamp16(r->in_ifindex));
+	put_be16(p + 14, clamp16(r->out_ifindex));
+	put_be32(p + 16, sat32(r->packets));
+	put_be32(p + 20, sat32(r->bytes));
+	put_be32(p + 24, ns_to_uptime_ms(r->first_ns));
+	put_be32(p + 28, ns_to_uptime_ms(r->last_ns));
+	memcpy(p + 32, &r->key.sport, 2); /* network order as stored */
+	memcpy(p + 34, &r->key.dport, 2); /* ICMP: type * 256 + code */
+	p[36] = 0;                        /* pad1 */
+	p[37] = r->tcp_flags;
+	p[38] = r->key.proto;
+	p[39] = r->tos;
+	put_be16(p + 40, 0); /* src_as */
+	put_be16(p + 42, 0); /* dst_as */
+	p[44] = 0;           /* src_mask */
+	p[45] = 0;           /* dst_mask */
+	put_be16(p + 46, 0); /* pad2 */
+}
+
+int nf5_encode(const struct nf5_hdr_ctx *ctx, const struct tflow_record *recs, size_t n,
+	       void *buf, size_t size)
+{
+	__u8 *p = buf;
+	size_t i, len;
+
+	if (n == 0 || n > NF5_MAX_RECS)
+		return -EINVAL;
+	for (i = 0; i < n; i++)
+		if (!record_is_ipv4(&recs[i]))
+			return -EINVAL;
+	len = NF5_HDR_LEN + n * NF5_REC_LEN;
+	if (size < len)
+		return -ENOSPC;
+
+	put_be16(p + 0, NF5_VERSION);
+	put_be16(p + 2, (__u16)n);
+	put_be32(p + 4, ctx->sys_uptime_ms);
+	put_be32(p + 8, ctx->unix_secs);
+	put_be32(p + 12, ctx->unix_nsecs);
+	put_be32(p + 16, ctx->flow_sequence);
+	p[20] = ctx->engine_type;
+	p[21] = ctx->engine_id;
+	put_be16(p + 22, ctx->sampling);
+	for (i = 0; i < n; i++)
+		encode_rec(p + NF5_HDR_LEN + i * NF5_REC_LEN, &recs[i]);
+	return (int)len;
+}
