@@ -23,10 +23,10 @@ static __always_inline void flow_overflow(const struct pkt *p, __u64 packets, __
 {
 	struct tflow_overflow_rec *r;
 
-	st->cache_full++;
+	st->cache_full++; /* insert attempts, not packets */
 	r = bpf_ringbuf_reserve(&tflow_overflow, sizeof(*r), 0);
 	if (!r) {
-		st->lost++;
+		st->lost += packets;
 		return;
 	}
 	__builtin_memcpy(&r->key, &p->key, sizeof(r->key));
@@ -40,7 +40,7 @@ static __always_inline void flow_overflow(const struct pkt *p, __u64 packets, __
 	r->ttl = p->ttl;
 	__builtin_memset(r->pad, 0, sizeof(r->pad));
 	bpf_ringbuf_submit(r, 0);
-	st->overflow++;
+	st->overflow += packets;
 }
 
 /* Count packets/bytes of p into its flow. Every call lands in map, overflow or lost. */

@@ -26,6 +26,7 @@ enum parse_result {
 /* What the parser learned about one packet. */
 struct pkt {
 	struct tflow_key key;
+	__u32 weight;  /* wire packets this run stands for: gso_segs at tc egress, else 1 */
 	__u32 ip_len;  /* IP bytes by the header (0 if the header says 0, e.g. BIG TCP) */
 	__u16 hdr_len; /* L3 + L4 header bytes, repeated in every segment of a GSO packet */
 	__u16 l2_len;  /* Ethernet + VLAN tags: where the IP header starts */
@@ -66,12 +67,12 @@ static __always_inline void parse_l4(void *l4, void *data_end, struct pkt *p,
 		__u32 doff;
 
 		if ((void *)(th + 1) > data_end) {
-			st->l4_trunc++;
+			st->l4_trunc += p->weight;
 			return;
 		}
 		doff = th->doff;
 		if (doff < 5) {
-			st->l4_bad_doff++;
+			st->l4_bad_doff += p->weight;
 			return;
 		}
 		p->key.sport = th->source;
@@ -89,7 +90,7 @@ static __always_inline void parse_l4(void *l4, void *data_end, struct pkt *p,
 		__be16 *ports = l4;
 
 		if (l4 + len > data_end) {
-			st->l4_trunc++;
+			st->l4_trunc += p->weight;
 			return;
 		}
 		p->key.sport = ports[0];
@@ -102,7 +103,7 @@ static __always_inline void parse_l4(void *l4, void *data_end, struct pkt *p,
 		__u8 *tc = l4;
 
 		if (l4 + 4 > data_end) {
-			st->l4_trunc++;
+			st->l4_trunc += p->weight;
 			return;
 		}
 		p->key.dport = bpf_htons(((__u16)tc[0] << 8) | tc[1]);
@@ -128,21 +129,21 @@ static __always_inline int parse_ipv4(void *pos, void *data_end, struct pkt *p,
 	__u32 hl, tot;
 
 	if ((void *)(iph + 1) > data_end) {
-		st->err_ip_trunc++;
+		st->err_ip_trunc += p->weight;
 		return PARSE_ERR;
 	}
 	if (iph->version != 4) {
-		st->err_ip_version++;
+		st->err_ip_version += p->weight;
 		return PARSE_ERR;
 	}
 	hl = iph->ihl * 4;
 	if (hl < sizeof(*iph) || pos + hl > data_end) {
-		st->err_ip_ihl++;
+		st->err_ip_ihl += p->weight;
 		return PARSE_ERR;
 	}
 	tot = bpf_ntohs(iph->tot_len);
 	if (tot && tot < hl) {
-		st->err_ip_len++;
+		st->err_ip_len += p->weight;
 		return PARSE_ERR;
 	}
 	p->key.family = 4;
@@ -155,7 +156,7 @@ static __always_inline int parse_ipv4(void *pos, void *data_end, struct pkt *p,
 	p->ttl = iph->ttl;
 	if (iph->frag_off & bpf_htons(0x1fff)) {
 		/* A non-first fragment has no transport header: ports stay 0. */
-		st->fragments++;
+		st->fragments += p->weight;
 		return PARSE_OK;
 	}
 	parse_l4(pos + hl, data_end, p, st);
@@ -170,11 +171,11 @@ static __always_inline int parse_ipv6(void *pos, void *data_end, struct pkt *p,
 	int i;
 
 	if ((void *)(ip6 + 1) > data_end) {
-		st->err_ip_trunc++;
+		st->err_ip_trunc += p->weight;
 		return PARSE_ERR;
 	}
 	if (ip6->version != 6) {
-		st->err_ip_version++;
+		st->err_ip_version += p->weight;
 		return PARSE_ERR;
 	}
 	p->key.family = 6;
@@ -187,7 +188,7 @@ static __always_inline int parse_ipv6(void *pos, void *data_end, struct pkt *p,
 	nexthdr = ip6->nexthdr;
 	pos = ip6 + 1;
 
-	for (i = 0; i < TFLOW_MAX_IPV6_EXT; i++) {
+	for (i = 0; i <= TFLOW_MAX_IPV6_EXT; i++) {
 		struct ipv6_opt_hdr_t *oh = pos;
 		__u32 len;
 
@@ -212,7 +213,7 @@ static __always_inline int parse_ipv6(void *pos, void *data_end, struct pkt *p,
 				goto bad_ext;
 			if (fh->frag_off & bpf_htons(0xfff8)) {
 				p->key.proto = fh->nexthdr;
-				st->fragments++;
+				st->fragments += p->weight;
 				return PARSE_OK;
 			}
 			len = sizeof(*fh);
@@ -230,7 +231,7 @@ static __always_inline int parse_ipv6(void *pos, void *data_end, struct pkt *p,
 		p->hdr_len += len;
 	}
 bad_ext:
-	st->err_ipv6_ext++;
+	st->err_ipv6_ext += p->weight;
 	return PARSE_ERR;
 }
 
@@ -247,7 +248,7 @@ static __always_inline int parse_packet(void *data, void *data_end, struct pkt *
 	int i;
 
 	if (pos > data_end) {
-		st->err_eth++;
+		st->err_eth += p->weight;
 		return PARSE_ERR;
 	}
 	proto = eth->h_proto;
@@ -257,14 +258,14 @@ static __always_inline int parse_packet(void *data, void *data_end, struct pkt *
 		if (proto != bpf_htons(ETH_P_8021Q) && proto != bpf_htons(ETH_P_8021AD))
 			break;
 		if ((void *)(vh + 1) > data_end) {
-			st->err_eth++;
+			st->err_eth += p->weight;
 			return PARSE_ERR;
 		}
 		proto = vh->encap_proto;
 		pos = vh + 1;
 	}
 	if (proto == bpf_htons(ETH_P_8021Q) || proto == bpf_htons(ETH_P_8021AD)) {
-		st->err_vlan_depth++;
+		st->err_vlan_depth += p->weight;
 		return PARSE_ERR;
 	}
 	p->l2_len = pos - data;
@@ -272,7 +273,7 @@ static __always_inline int parse_packet(void *data, void *data_end, struct pkt *
 		return parse_ipv4(pos, data_end, p, st);
 	if (proto == bpf_htons(ETH_P_IPV6))
 		return parse_ipv6(pos, data_end, p, st);
-	st->non_ip++;
+	st->non_ip += p->weight;
 	return PARSE_NON_IP;
 }
 

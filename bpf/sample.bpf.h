@@ -3,10 +3,11 @@
 #define TFLOW_SAMPLE_BPF_H
 
 /*
- * True when this packet is to be accounted. The position in the cycle is per CPU: no atomics on
+ * True when this packet is to be accounted. A GSO super-packet (weight > 1) advances the cycle by
+ * one: it is sampled or skipped whole, and counted as the packets it stands for. The position in the cycle is per CPU: no atomics on
  * the hot path, and each CPU follows the exact pattern over the packets it processes.
  */
-static __always_inline bool sample_take(struct tflow_stats *st)
+static __always_inline bool sample_take(struct tflow_stats *st, __u32 weight)
 {
 	struct tflow_config *cfg;
 	struct tflow_sampler *s;
@@ -16,12 +17,12 @@ static __always_inline bool sample_take(struct tflow_stats *st)
 
 	cfg = bpf_map_lookup_elem(&tflow_config, &zero);
 	if (!cfg || !cfg->sampling_interval || !cfg->sampling_space) {
-		st->sampled++;
+		st->sampled += weight;
 		return true;
 	}
 	s = bpf_map_lookup_elem(&tflow_sampler, &zero);
 	if (!s) {
-		st->sampled++;
+		st->sampled += weight;
 		return true;
 	}
 	pos = s->pos;
@@ -31,9 +32,9 @@ static __always_inline bool sample_take(struct tflow_stats *st)
 		pos = 0;
 	s->pos = pos;
 	if (take)
-		st->sampled++;
+		st->sampled += weight;
 	else
-		st->skipped++;
+		st->skipped += weight;
 	return take;
 }
 

@@ -32,10 +32,11 @@ int tflow_xdp(struct xdp_md *ctx)
 	asm volatile("" : "+r"(frame_len));
 	if (!st)
 		return XDP_PASS;
+	p.weight = 1;
 	st->seen++;
 	if (parse_packet(data, data_end, &p, st) != PARSE_OK)
 		return XDP_PASS;
-	if (!sample_take(st))
+	if (!sample_take(st, 1))
 		return XDP_PASS;
 	p.key.ifindex = ctx->ingress_ifindex;
 	p.key.dir = TFLOW_DIR_INGRESS;
@@ -57,7 +58,10 @@ int tflow_tc_egress(struct __sk_buff *skb)
 
 	if (!st)
 		return TC_ACT_OK;
-	st->seen++;
+	/* A GSO super-packet leaves as gso_segs packets: every counter counts those. */
+	segs = skb->gso_segs;
+	p.weight = segs > 1 ? segs : 1;
+	st->seen += p.weight;
 	data = (void *)(long)skb->data;
 	data_end = (void *)(long)skb->data_end;
 	if (data + TFLOW_PULL_LEN > data_end) {
@@ -75,17 +79,16 @@ int tflow_tc_egress(struct __sk_buff *skb)
 	}
 	if (parse_packet(data, data_end, &p, st) != PARSE_OK)
 		return TC_ACT_OK;
-	if (!sample_take(st))
+	if (!sample_take(st, p.weight))
 		return TC_ACT_OK;
 	bytes = p.ip_len;
 	/* A zero IP length field (BIG TCP, jumbogram) leaves the skb to say how long it is. */
 	if (!bytes)
 		bytes = skb->len - p.l2_len;
-	segs = skb->gso_segs;
-	if (segs > 1) {
-		/* A GSO super-packet leaves as segs packets, each repeating the L3+L4 headers. */
-		packets = segs;
-		bytes += (__u64)(segs - 1) * p.hdr_len;
+	if (p.weight > 1) {
+		/* Each segment repeats the L3 and L4 headers. */
+		packets = p.weight;
+		bytes += (__u64)(p.weight - 1) * p.hdr_len;
 	}
 	p.key.ifindex = skb->ifindex;
 	p.key.dir = TFLOW_DIR_EGRESS;

@@ -76,7 +76,8 @@ struct tflow_sampler {
 };
 
 /*
- * Counters, one entry in the per-CPU `tflow_stats` array; userspace sums the CPUs.
+ * Counters, one entry in the per-CPU `tflow_stats` array; userspace sums the CPUs. They count
+ * wire packets: a GSO super-packet at tc egress counts as its gso_segs segments everywhere.
  * Every packet seen lands in exactly one of: non_ip, one err_* reason, skipped, or accounted.
  * Every accounted packet lands in exactly one of: map (an existing or new flow), overflow, lost.
  */

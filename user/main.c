@@ -235,8 +235,19 @@ out:
 			fprintf(stderr, "tflow: stats: ");
 			stats_print(&st, stderr);
 		}
-		fprintf(stderr, "tflow: exported %llu records\n",
-			(unsigned long long)rc->cache.records_total);
+		fprintf(stderr, "tflow: exported %llu records (%llu evicted early)\n",
+			(unsigned long long)rc->cache.records_total,
+			(unsigned long long)rc->cache.evicted_total);
+		for (int i = 0; i < rc->exporter.n_targets; i++) {
+			const struct target *t = &rc->exporter.targets[i];
+
+			fprintf(stderr,
+				"tflow: target %d: %llu datagrams, %llu records, %llu send errors, "
+				"%llu IPv6 flows skipped (v5 carries IPv4 only)\n",
+				i, (unsigned long long)t->datagrams, (unsigned long long)t->records,
+				(unsigned long long)t->send_errors,
+				(unsigned long long)t->skipped_ipv6);
+		}
 	}
 	ring_buffer__free(rb);
 	cache_free(&rc->cache);
