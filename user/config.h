@@ -19,7 +19,7 @@ struct cfg_target {
 	struct sockaddr_storage dst; /* address and port; AF_INET or AF_INET6 */
 	socklen_t dst_len;
 	struct sockaddr_storage src; /* ss_family AF_UNSPEC when src-address is 0.0.0.0 or unset */
-	socklen_t src_len;
+	socklen_t src_len;             /* 0 when unset */
 	__u16 port;                /* host order, default 2055 */
 	int version;               /* 1, 5, 9 or CFG_VERSION_IPFIX; default 9 */
 	__u32 template_refresh;    /* v9-template-refresh, default 20 */
@@ -45,10 +45,16 @@ struct cfg {
 
 void config_defaults(struct cfg *c);
 
-/* Parse a whole RouterOS-syntax file. On error, err holds "FILE:LINE: ..." and -EINVAL is returned. */
+/*
+ * Parse a whole RouterOS-syntax file. On error, err holds "FILE:LINE: ..." and -EINVAL is returned;
+ * a file that cannot be opened or read gives -errno / -EIO with "FILE: ...".
+ */
 int config_parse_file(struct cfg *c, const char *path, char *err, size_t errlen);
 
-/* Parse one logical line (continuations already joined); file/lineno only for messages. */
+/*
+ * Parse one logical line (continuations already joined); file/lineno only for messages. A bare
+ * `set`/`add` line needs the menu of an earlier line, so it is accepted only by config_parse_file.
+ */
 int config_parse_line(struct cfg *c, const char *line, const char *file, int lineno, char *err,
 		      size_t errlen);
 
