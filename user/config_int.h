@@ -1,0 +1,41 @@
+/* config_int.h - what config.c, config_target.c and config_parse.c share; not for other modules. */
+#ifndef TFLOW_CONFIG_INT_H
+#define TFLOW_CONFIG_INT_H
+
+#include <stddef.h>
+#include <linux/types.h>
+#include "config.h"
+#include "value.h"
+
+#define MAX_WORDS 64
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+struct word {
+	char *key;
+	char *val; /* NULL for a word without '=' (menu path or command) */
+};
+
+enum ptype { P_BOOL, P_INTBOOL, P_U32, P_TIME, P_ENTRIES, P_FN };
+
+struct prop {
+	const char *name;
+	enum ptype type;
+	size_t off; /* of the field in struct cfg or struct tbuild (config_target.c) */
+	__u64 min, max;
+	const char *acc; /* what is accepted, for messages */
+	int (*fn)(const struct pctx *p, const struct prop *pr, void *obj, const char *val);
+};
+
+/* Set the properties named by w[0..n) in obj from tab; what names the command, for messages. */
+int config_apply_props(const struct pctx *p, const struct prop *tab, int ntab, const char *what,
+		       void *obj, const struct word *w, int n);
+
+/* `/ip traffic-flow set` words (or one long option): all applied, or on error none. */
+int config_set_words(struct cfg *c, const struct pctx *p, const char *what, const struct word *w,
+		     int n);
+
+/* `/ip traffic-flow target add` words: one more target in c, or on error none. */
+int config_add_target_words(struct cfg *c, const struct pctx *p, const char *what,
+			    const struct word *w, int n);
+
+#endif
