@@ -5,8 +5,8 @@
 #define E2BIG 7
 #define EEXIST 17
 
-static __always_inline void flow_add(struct tflow_value *v, __u64 packets, __u64 bytes,
-				     __u64 now, __u8 tcp_flags)
+static __always_inline void flow_add(struct tflow_value *v, __u64 packets, __u64 bytes, __u64 now,
+				     __u8 tcp_flags)
 {
 	__sync_fetch_and_add(&v->packets, packets);
 	__sync_fetch_and_add(&v->bytes, bytes);

@@ -4,8 +4,9 @@
 
 /*
  * True when this packet is to be accounted. A GSO super-packet (weight > 1) advances the cycle by
- * one: it is sampled or skipped whole, and counted as the packets it stands for. The position in the cycle is per CPU: no atomics on
- * the hot path, and each CPU follows the exact pattern over the packets it processes.
+ * one: it is sampled or skipped whole, and counted as the packets it stands for. The position in
+ * the cycle is per CPU: no atomics on the hot path, and each CPU follows the exact pattern over the
+ * packets it processes.
  */
 static __always_inline bool sample_take(struct tflow_stats *st, __u32 weight)
 {

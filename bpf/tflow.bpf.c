@@ -65,7 +65,8 @@ int tflow_tc_egress(struct __sk_buff *skb)
 	data = (void *)(long)skb->data;
 	data_end = (void *)(long)skb->data_end;
 	if (data + TFLOW_PULL_LEN > data_end) {
-		/* Headers may sit in paged data; pulling only linearizes them, bytes are unchanged. */
+		/* Headers may sit in paged data; pulling only linearizes them, bytes are unchanged.
+		 */
 		__u32 want = skb->len;
 
 		if (want > TFLOW_PULL_LEN)

@@ -24,8 +24,8 @@
 struct tflow_key {
 	__u8 src[16];
 	__u8 dst[16];
-	__be16 sport; /* network order; 0 for protocols without ports and non-first fragments */
-	__be16 dport; /* network order; ICMP/ICMPv6: type * 256 + code, as NetFlow does */
+	__be16 sport;  /* network order; 0 for protocols without ports and non-first fragments */
+	__be16 dport;  /* network order; ICMP/ICMPv6: type * 256 + code, as NetFlow does */
 	__u32 ifindex; /* host order; interface the packet was observed on */
 	__u8 proto;    /* IP protocol number (IPv6: the upper-layer protocol after extensions) */
 	__u8 dir;      /* TFLOW_DIR_* */
@@ -37,14 +37,14 @@ _Static_assert(sizeof(struct tflow_key) == 44, "tflow_key must have no holes");
 /* Flow value: cumulative since the flow entered the cache; counters updated with atomic adds. */
 struct tflow_value {
 	__u64 packets;
-	__u64 bytes;    /* IP bytes (IPv4 total length, IPv6 payload length + 40), as NetFlow counts */
-	__u64 first_ns; /* CLOCK_MONOTONIC ns of the first packet (bpf_ktime_get_ns) */
-	__u64 last_ns;  /* CLOCK_MONOTONIC ns of the latest packet */
-	__u32 tcp_flags; /* OR of the TCP flags byte of every packet (low 8 bits used) */
-	__u32 in_ifindex;  /* host order; ingress interface (0 if unknown, e.g. locally generated) */
+	__u64 bytes; /* IP bytes (IPv4 total length, IPv6 payload length + 40), as NetFlow counts */
+	__u64 first_ns;	  /* CLOCK_MONOTONIC ns of the first packet (bpf_ktime_get_ns) */
+	__u64 last_ns;	  /* CLOCK_MONOTONIC ns of the latest packet */
+	__u32 tcp_flags;  /* OR of the TCP flags byte of every packet (low 8 bits used) */
+	__u32 in_ifindex; /* host order; ingress interface (0 if unknown, e.g. locally generated) */
 	__u32 out_ifindex; /* host order; egress interface (0 if unknown) */
-	__u8 tos;          /* of the first packet (IPv4 ToS, IPv6 traffic class) */
-	__u8 ttl;          /* of the first packet (IPv4 TTL, IPv6 hop limit) */
+	__u8 tos;	   /* of the first packet (IPv4 ToS, IPv6 traffic class) */
+	__u8 ttl;	   /* of the first packet (IPv4 TTL, IPv6 hop limit) */
 	__u8 pad[2];
 };
 _Static_assert(sizeof(struct tflow_value) == 48, "tflow_value must have no holes");
@@ -67,7 +67,7 @@ _Static_assert(sizeof(struct tflow_overflow_rec) == 80, "tflow_overflow_rec must
 /* Runtime configuration, one entry in the `tflow_config` array map (rewritable on reload). */
 struct tflow_config {
 	__u32 sampling_interval; /* 0 = sampling off: every packet is accounted */
-	__u32 sampling_space;    /* packets skipped after each sampling_interval sampled */
+	__u32 sampling_space;	 /* packets skipped after each sampling_interval sampled */
 };
 
 /* Per-CPU sampling position, one entry in the `tflow_sampler` per-CPU array. */
@@ -82,25 +82,25 @@ struct tflow_sampler {
  * Every accounted packet lands in exactly one of: map (an existing or new flow), overflow, lost.
  */
 struct tflow_stats {
-	__u64 seen;          /* packets the programs ran on */
-	__u64 non_ip;        /* not IPv4/IPv6 (ARP, LLDP, ...): passed, not a flow */
-	__u64 err_eth;       /* truncated Ethernet or VLAN header */
+	__u64 seen;	      /* packets the programs ran on */
+	__u64 non_ip;	      /* not IPv4/IPv6 (ARP, LLDP, ...): passed, not a flow */
+	__u64 err_eth;	      /* truncated Ethernet or VLAN header */
 	__u64 err_vlan_depth; /* more than TFLOW_MAX_VLAN_DEPTH VLAN tags */
-	__u64 err_ip_trunc;  /* truncated IPv4/IPv6 header */
+	__u64 err_ip_trunc;   /* truncated IPv4/IPv6 header */
 	__u64 err_ip_version; /* ethertype says IPv4/IPv6 but the version field disagrees */
-	__u64 err_ip_ihl;    /* IPv4 IHL < 5 or beyond the packet */
-	__u64 err_ip_len;    /* IPv4 total length < header length */
-	__u64 err_ipv6_ext;  /* truncated extension header or more than TFLOW_MAX_IPV6_EXT */
-	__u64 sampled;       /* IP packets taken by sampling (== accounted when sampling is off) */
-	__u64 skipped;       /* IP packets left out by sampling: never in a flow */
-	__u64 accounted;     /* IP packets counted into flows */
-	__u64 flows_created; /* new entries inserted into tflow_flows */
-	__u64 cache_full;    /* inserts refused because tflow_flows was full */
-	__u64 overflow;      /* packets sent to userspace on tflow_overflow instead */
-	__u64 lost;          /* packets neither in the map nor on the ring buffer */
-	__u64 l4_trunc;      /* accounted with ports 0: transport header truncated (informational) */
-	__u64 l4_bad_doff;   /* accounted with ports 0: TCP data offset < 5 (informational) */
-	__u64 fragments;     /* non-first fragments, accounted with ports 0 (informational) */
+	__u64 err_ip_ihl;     /* IPv4 IHL < 5 or beyond the packet */
+	__u64 err_ip_len;     /* IPv4 total length < header length */
+	__u64 err_ipv6_ext;   /* truncated extension header or more than TFLOW_MAX_IPV6_EXT */
+	__u64 sampled;	      /* IP packets taken by sampling (== accounted when sampling is off) */
+	__u64 skipped;	      /* IP packets left out by sampling: never in a flow */
+	__u64 accounted;      /* IP packets counted into flows */
+	__u64 flows_created;  /* new entries inserted into tflow_flows */
+	__u64 cache_full;     /* inserts refused because tflow_flows was full */
+	__u64 overflow;	      /* packets sent to userspace on tflow_overflow instead */
+	__u64 lost;	      /* packets neither in the map nor on the ring buffer */
+	__u64 l4_trunc;	   /* accounted with ports 0: transport header truncated (informational) */
+	__u64 l4_bad_doff; /* accounted with ports 0: TCP data offset < 5 (informational) */
+	__u64 fragments;   /* non-first fragments, accounted with ports 0 (informational) */
 };
 
 #endif /* TFLOW_H */

@@ -18,12 +18,13 @@
 struct cache_base {
 	__u64 packets;
 	__u64 bytes;
-	__u64 export_ns; /* when the last delta was exported: the next active timeout counts from it */
-	__u64 last_ns;   /* last packet included in that delta: the next delta's first */
+	__u64 export_ns; /* when the last delta was exported: the next active timeout counts from it
+			  */
+	__u64 last_ns;	 /* last packet included in that delta: the next delta's first */
 };
 
-int cache_init(struct cache *c, int flows_fd, __u32 max_entries, __u64 active_ns,
-	       __u64 inactive_ns, cache_emit_fn emit, void *emit_ctx)
+int cache_init(struct cache *c, int flows_fd, __u32 max_entries, __u64 active_ns, __u64 inactive_ns,
+	       cache_emit_fn emit, void *emit_ctx)
 {
 	int err;
 

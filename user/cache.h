@@ -7,9 +7,9 @@
 #include "record.h"
 
 enum cache_mode {
-	CACHE_SCAN,     /* timeouts only */
+	CACHE_SCAN,	/* timeouts only */
 	CACHE_PRESSURE, /* timeouts, then evict the least recently used down to the low mark */
-	CACHE_FLUSH,    /* export and remove everything (shutdown) */
+	CACHE_FLUSH,	/* export and remove everything (shutdown) */
 };
 
 typedef void (*cache_emit_fn)(void *ctx, const struct tflow_record *r);
@@ -21,9 +21,9 @@ struct cache {
 	__u64 inactive_ns;
 	struct tflow_key *keys; /* one scan's snapshot, max_entries long */
 	struct tflow_value *vals;
-	__u8 *gone;             /* snapshot entries already removed in this scan */
-	struct ftable base;     /* flows exported by active timeout: what was exported so far */
-	struct ftable spill;    /* flows that arrived on the overflow ring: struct tflow_record */
+	__u8 *gone;	     /* snapshot entries already removed in this scan */
+	struct ftable base;  /* flows exported by active timeout: what was exported so far */
+	struct ftable spill; /* flows that arrived on the overflow ring: struct tflow_record */
 	bool use_batch;
 	cache_emit_fn emit;
 	void *emit_ctx;
@@ -33,8 +33,8 @@ struct cache {
 	__u64 records_total;
 };
 
-int cache_init(struct cache *c, int flows_fd, __u32 max_entries, __u64 active_ns,
-	       __u64 inactive_ns, cache_emit_fn emit, void *emit_ctx);
+int cache_init(struct cache *c, int flows_fd, __u32 max_entries, __u64 active_ns, __u64 inactive_ns,
+	       cache_emit_fn emit, void *emit_ctx);
 void cache_free(struct cache *c);
 
 /* One pass over the map (and the spill table) at monotonic time now. Returns 0 or -errno. */

@@ -19,26 +19,26 @@ struct cfg_target {
 	struct sockaddr_storage dst; /* address and port; AF_INET or AF_INET6 */
 	socklen_t dst_len;
 	struct sockaddr_storage src; /* ss_family AF_UNSPEC when src-address is 0.0.0.0 or unset */
-	socklen_t src_len;             /* 0 when unset */
-	__u16 port;                /* host order, default 2055 */
-	int version;               /* 1, 5, 9 or CFG_VERSION_IPFIX; default 9 */
-	__u32 template_refresh;    /* v9-template-refresh, default 20 */
-	__u64 template_timeout_ns; /* v9-template-timeout, default 30m */
-	bool disabled;             /* disabled=yes */
+	socklen_t src_len;	     /* 0 when unset */
+	__u16 port;		     /* host order, default 2055 */
+	int version;		     /* 1, 5, 9 or CFG_VERSION_IPFIX; default 9 */
+	__u32 template_refresh;	     /* v9-template-refresh, default 20 */
+	__u64 template_timeout_ns;   /* v9-template-timeout, default 30m */
+	bool disabled;		     /* disabled=yes */
 };
 
 struct cfg {
-	int enabled; /* -1 not set, 0 no, 1 yes; `tflow run` runs unless explicitly 0 */
+	int enabled;	     /* -1 not set, 0 no, 1 yes; `tflow run` runs unless explicitly 0 */
 	bool all_interfaces; /* interfaces=all (the default) */
 	char interfaces[CFG_MAX_IFACES][CFG_IFNAME_LEN];
 	int n_interfaces;
-	__u32 cache_entries;        /* default 4k = 4096 */
-	__u64 active_timeout_ns;    /* default 30m */
-	__u64 inactive_timeout_ns;  /* default 15s */
-	bool packet_sampling;       /* default no */
-	__u32 sampling_interval;    /* default 0 */
-	__u32 sampling_space;       /* default 0 */
-	__u64 scan_interval_ns;     /* tflow extension `scan-interval`, default 1s */
+	__u32 cache_entries;	   /* default 4k = 4096 */
+	__u64 active_timeout_ns;   /* default 30m */
+	__u64 inactive_timeout_ns; /* default 15s */
+	bool packet_sampling;	   /* default no */
+	__u32 sampling_interval;   /* default 0 */
+	__u32 sampling_space;	   /* default 0 */
+	__u64 scan_interval_ns;	   /* tflow extension `scan-interval`, default 1s */
 	struct cfg_target targets[CFG_MAX_TARGETS];
 	int n_targets;
 };

@@ -102,7 +102,8 @@ static void target_send(struct target *t, const void *buf, size_t len, __u32 nre
 		if (n < 0 && errno == EAGAIN) {
 			struct pollfd p = { .fd = t->fd, .events = POLLOUT };
 
-			/* A short wait for the socket buffer; never long enough to stall the rest. */
+			/* A short wait for the socket buffer; never long enough to stall the rest.
+			 */
 			poll(&p, 1, 10);
 		} else if (!(n < 0 && errno == ECONNREFUSED)) {
 			break;

@@ -289,8 +289,8 @@ void loader_destroy(struct loader *l)
 {
 	if (l->pinned) {
 		for (size_t i = 0; i < sizeof(pinned_maps) / sizeof(pinned_maps[0]); i++) {
-			struct bpf_map *m = bpf_object__find_map_by_name(l->skel->obj,
-									 pinned_maps[i]);
+			struct bpf_map *m =
+				bpf_object__find_map_by_name(l->skel->obj, pinned_maps[i]);
 
 			if (m && bpf_map__is_pinned(m))
 				bpf_map__unpin(m, NULL);

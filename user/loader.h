@@ -9,8 +9,8 @@
 struct loader_if {
 	char name[CFG_IFNAME_LEN];
 	int ifindex;
-	__u32 xdp_mode;    /* XDP_FLAGS_DRV_MODE or XDP_FLAGS_SKB_MODE once attached, else 0 */
-	bool tc;           /* our egress filter is attached */
+	__u32 xdp_mode;	   /* XDP_FLAGS_DRV_MODE or XDP_FLAGS_SKB_MODE once attached, else 0 */
+	bool tc;	   /* our egress filter is attached */
 	bool tc_own_qdisc; /* we created the clsact qdisc, so we remove it */
 	__u32 tc_handle;
 	__u32 tc_priority;

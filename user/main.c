@@ -44,8 +44,8 @@ static const char usage[] =
 	"With no target, finished flows are printed on stdout as JSON lines.\n";
 
 static const char *const properties[] = {
-	"interfaces",	   "cache-entries",  "active-flow-timeout", "inactive-flow-timeout",
-	"packet-sampling", "sampling-interval", "sampling-space",	"scan-interval",
+	"interfaces",	   "cache-entries",	"active-flow-timeout", "inactive-flow-timeout",
+	"packet-sampling", "sampling-interval", "sampling-space",      "scan-interval",
 	"enabled",
 };
 #define N_PROPS (int)(sizeof(properties) / sizeof(properties[0]))
@@ -206,8 +206,7 @@ static int cmd_run(struct cfg *c)
 		pr_err("cannot allocate the scanner for %u entries", c->cache_entries);
 		goto out;
 	}
-	rb = ring_buffer__new(bpf_map__fd(loader_overflow_map(&rc->loader)), on_overflow, rc,
-			      NULL);
+	rb = ring_buffer__new(bpf_map__fd(loader_overflow_map(&rc->loader)), on_overflow, rc, NULL);
 	if (!rb) {
 		err = -errno;
 		pr_err("cannot open the overflow ring buffer: %s", strerror(-err));
@@ -267,7 +266,7 @@ int main(int argc, char **argv)
 	struct {
 		int prop; /* index in properties[], or OPT_TARGET */
 		const char *val;
-	} *sets;
+	} * sets;
 	int nsets = 0, opt, idx, ret;
 
 	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||

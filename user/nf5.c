@@ -7,7 +7,7 @@
 
 #define NF5_VERSION 5
 #define NF5_SAMPLING_DETERMINISTIC (1u << 14) /* mode 01 in bits 15-14 */
-#define NF5_SAMPLING_MAX 0x3fff               /* 14-bit interval */
+#define NF5_SAMPLING_MAX 0x3fff		      /* 14-bit interval */
 
 /* Byte-wise stores: the buffer has no alignment guarantee, so no casts to wider types. */
 static void put_be16(__u8 *p, __u16 v)
@@ -64,7 +64,7 @@ static void encode_rec(__u8 *p, const struct tflow_record *r)
 {
 	memcpy(p + 0, r->key.src + 12, 4); /* srcaddr: key bytes are network order already */
 	memcpy(p + 4, r->key.dst + 12, 4); /* dstaddr */
-	put_be32(p + 8, 0);                /* nexthop: unknown to a host-side probe */
+	put_be32(p + 8, 0);		   /* nexthop: unknown to a host-side probe */
 	put_be16(p + 12, clamp16(r->in_ifindex));
 	put_be16(p + 14, clamp16(r->out_ifindex));
 	put_be32(p + 16, sat32(r->packets));
@@ -73,19 +73,19 @@ static void encode_rec(__u8 *p, const struct tflow_record *r)
 	put_be32(p + 28, ns_to_uptime_ms(r->last_ns));
 	memcpy(p + 32, &r->key.sport, 2); /* network order as stored */
 	memcpy(p + 34, &r->key.dport, 2); /* ICMP: type * 256 + code */
-	p[36] = 0;                        /* pad1 */
+	p[36] = 0;			  /* pad1 */
 	p[37] = r->tcp_flags;
 	p[38] = r->key.proto;
 	p[39] = r->tos;
 	put_be16(p + 40, 0); /* src_as */
 	put_be16(p + 42, 0); /* dst_as */
-	p[44] = 0;           /* src_mask */
-	p[45] = 0;           /* dst_mask */
+	p[44] = 0;	     /* src_mask */
+	p[45] = 0;	     /* dst_mask */
 	put_be16(p + 46, 0); /* pad2 */
 }
 
-int nf5_encode(const struct nf5_hdr_ctx *ctx, const struct tflow_record *recs, size_t n,
-	       void *buf, size_t size)
+int nf5_encode(const struct nf5_hdr_ctx *ctx, const struct tflow_record *recs, size_t n, void *buf,
+	       size_t size)
 {
 	__u8 *p = buf;
 	size_t i, len;

@@ -27,9 +27,10 @@ __u16 nf5_sampling(__u32 interval, __u32 space);
 /*
  * Encode n (1..NF5_MAX_RECS) IPv4 records into buf. Record First/Last are the records'
  * first_ns/last_ns in ms since boot, truncated to 32 bits like sys_uptime_ms.
- * Returns bytes written, -ENOSPC if size is too small, -EINVAL for n out of range or an IPv6 record.
+ * Returns bytes written, -ENOSPC if size is too small, -EINVAL for n out of range or an IPv6
+ * record.
  */
-int nf5_encode(const struct nf5_hdr_ctx *ctx, const struct tflow_record *recs, size_t n,
-	       void *buf, size_t size);
+int nf5_encode(const struct nf5_hdr_ctx *ctx, const struct tflow_record *recs, size_t n, void *buf,
+	       size_t size);
 
 #endif

@@ -78,6 +78,6 @@ int record_to_json(const struct tflow_record *r, char *buf, size_t size)
 			k->dir == TFLOW_DIR_EGRESS ? "egress" : "ingress", k->ifindex,
 			r->in_ifindex, r->out_ifindex, (unsigned long long)r->packets,
 			(unsigned long long)r->bytes, (unsigned long long)(r->first_ns / NS_PER_MS),
-			(unsigned long long)(r->last_ns / NS_PER_MS), r->tcp_flags, r->tos,
-			r->ttl, end_name(r->end_reason));
+			(unsigned long long)(r->last_ns / NS_PER_MS), r->tcp_flags, r->tos, r->ttl,
+			end_name(r->end_reason));
 }

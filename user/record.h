@@ -9,10 +9,10 @@
 
 /* IPFIX flowEndReason (IANA IE 136) values; also used to say why a record was emitted. */
 enum tflow_end_reason {
-	TFLOW_END_IDLE = 1,      /* inactive-flow-timeout */
-	TFLOW_END_ACTIVE = 2,    /* active-flow-timeout: a delta, the flow goes on */
-	TFLOW_END_EOF = 3,       /* TCP FIN/RST seen */
-	TFLOW_END_FORCED = 4,    /* shutdown */
+	TFLOW_END_IDLE = 1,	 /* inactive-flow-timeout */
+	TFLOW_END_ACTIVE = 2,	 /* active-flow-timeout: a delta, the flow goes on */
+	TFLOW_END_EOF = 3,	 /* TCP FIN/RST seen */
+	TFLOW_END_FORCED = 4,	 /* shutdown */
 	TFLOW_END_RESOURCES = 5, /* evicted early because the cache was full */
 };
 

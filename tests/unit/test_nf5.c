@@ -5,7 +5,7 @@
 #include "t.h"
 #include "nf5.h"
 
-#define MS(x) ((__u64)(x) * 1000000ULL)
+#define MS(x) ((__u64)(x)*1000000ULL)
 
 /* An IPv4 record with a v4-mapped key; ports in host order here, stored network order. */
 static struct tflow_record mk4(const char *src, const char *dst, __u16 sport, __u16 dport,
@@ -47,9 +47,9 @@ static struct tflow_record rec_tcp(void)
 	r.out_ifindex = 5;
 	r.packets = 10;
 	r.bytes = 1200;
-	r.first_ns = MS(1000) + 999;      /* sub-ms part truncated */
+	r.first_ns = MS(1000) + 999;	  /* sub-ms part truncated */
 	r.last_ns = MS(1193000) + 999999; /* likewise */
-	r.tcp_flags = 0x1b;               /* FIN|SYN|PSH|ACK */
+	r.tcp_flags = 0x1b;		  /* FIN|SYN|PSH|ACK */
 	r.tos = 0x10;
 	r.ttl = 64; /* not in v5 */
 	r.end_reason = TFLOW_END_EOF;
@@ -58,36 +58,36 @@ static struct tflow_record rec_tcp(void)
 
 static const unsigned char golden_tcp[NF5_HDR_LEN + NF5_REC_LEN] = {
 	/* header */
-	0x00, 0x05,             /* version 5 */
-	0x00, 0x01,             /* count 1 */
+	0x00, 0x05,		/* version 5 */
+	0x00, 0x01,		/* count 1 */
 	0x00, 0x12, 0x34, 0x56, /* sys_uptime 0x123456 ms */
 	0x65, 0x53, 0xf1, 0x00, /* unix_secs 1700000000 */
 	0x07, 0x5b, 0xcd, 0x15, /* unix_nsecs 123456789 */
 	0x00, 0x00, 0x00, 0x2a, /* flow_sequence 42 */
-	0x01,                   /* engine_type 1 */
-	0x02,                   /* engine_id 2 */
-	0x40, 0x0a,             /* sampling: mode 1, interval 10 */
+	0x01,			/* engine_type 1 */
+	0x02,			/* engine_id 2 */
+	0x40, 0x0a,		/* sampling: mode 1, interval 10 */
 	/* record 1 */
 	0x0a, 0x00, 0x00, 0x01, /* srcaddr 10.0.0.1 */
 	0x0a, 0x00, 0x00, 0x02, /* dstaddr 10.0.0.2 */
 	0x00, 0x00, 0x00, 0x00, /* nexthop 0 */
-	0x00, 0x03,             /* input 3 */
-	0x00, 0x05,             /* output 5 */
+	0x00, 0x03,		/* input 3 */
+	0x00, 0x05,		/* output 5 */
 	0x00, 0x00, 0x00, 0x0a, /* dPkts 10 */
 	0x00, 0x00, 0x04, 0xb0, /* dOctets 1200 */
 	0x00, 0x00, 0x03, 0xe8, /* First 1000 ms */
 	0x00, 0x12, 0x34, 0x28, /* Last 1193000 ms */
-	0x04, 0xd2,             /* srcport 1234 */
-	0x00, 0x50,             /* dstport 80 */
-	0x00,                   /* pad1 */
-	0x1b,                   /* tcp_flags FIN|SYN|PSH|ACK */
-	0x06,                   /* prot TCP */
-	0x10,                   /* tos 0x10 */
-	0x00, 0x00,             /* src_as 0 */
-	0x00, 0x00,             /* dst_as 0 */
-	0x00,                   /* src_mask 0 */
-	0x00,                   /* dst_mask 0 */
-	0x00, 0x00,             /* pad2 */
+	0x04, 0xd2,		/* srcport 1234 */
+	0x00, 0x50,		/* dstport 80 */
+	0x00,			/* pad1 */
+	0x1b,			/* tcp_flags FIN|SYN|PSH|ACK */
+	0x06,			/* prot TCP */
+	0x10,			/* tos 0x10 */
+	0x00, 0x00,		/* src_as 0 */
+	0x00, 0x00,		/* dst_as 0 */
+	0x00,			/* src_mask 0 */
+	0x00,			/* dst_mask 0 */
+	0x00, 0x00,		/* pad2 */
 };
 
 static void test_one_tcp(void)
@@ -140,57 +140,57 @@ static void recs_two(struct tflow_record r[2])
 
 static const unsigned char golden_two[NF5_HDR_LEN + 2 * NF5_REC_LEN] = {
 	/* header */
-	0x00, 0x05,             /* version 5 */
-	0x00, 0x02,             /* count 2 */
+	0x00, 0x05,		/* version 5 */
+	0x00, 0x02,		/* count 2 */
 	0x00, 0x09, 0x27, 0xc0, /* sys_uptime 600000 ms */
 	0x65, 0x53, 0xf1, 0x64, /* unix_secs 1700000100 */
 	0x00, 0x00, 0x00, 0x00, /* unix_nsecs 0 */
 	0xff, 0xff, 0xff, 0xfe, /* flow_sequence 4294967294 */
-	0x00,                   /* engine_type 0 */
-	0x00,                   /* engine_id 0 */
-	0x00, 0x00,             /* sampling off */
+	0x00,			/* engine_type 0 */
+	0x00,			/* engine_id 0 */
+	0x00, 0x00,		/* sampling off */
 	/* record 1: UDP mDNS */
 	0xc0, 0xa8, 0x01, 0x0a, /* srcaddr 192.168.1.10 */
 	0xe0, 0x00, 0x00, 0xfb, /* dstaddr 224.0.0.251 */
 	0x00, 0x00, 0x00, 0x00, /* nexthop 0 */
-	0x00, 0x02,             /* input 2 */
-	0x00, 0x00,             /* output 0 */
+	0x00, 0x02,		/* input 2 */
+	0x00, 0x00,		/* output 0 */
 	0x00, 0x00, 0x00, 0x04, /* dPkts 4 */
 	0x00, 0x00, 0x01, 0x90, /* dOctets 400 */
 	0x00, 0x07, 0xa1, 0x20, /* First 500000 ms */
 	0x00, 0x09, 0x27, 0xbf, /* Last 599999 ms */
-	0x14, 0xe9,             /* srcport 5353 */
-	0x14, 0xe9,             /* dstport 5353 */
-	0x00,                   /* pad1 */
-	0x00,                   /* tcp_flags 0 */
-	0x11,                   /* prot UDP */
-	0x00,                   /* tos 0 */
-	0x00, 0x00,             /* src_as 0 */
-	0x00, 0x00,             /* dst_as 0 */
-	0x00,                   /* src_mask 0 */
-	0x00,                   /* dst_mask 0 */
-	0x00, 0x00,             /* pad2 */
+	0x14, 0xe9,		/* srcport 5353 */
+	0x14, 0xe9,		/* dstport 5353 */
+	0x00,			/* pad1 */
+	0x00,			/* tcp_flags 0 */
+	0x11,			/* prot UDP */
+	0x00,			/* tos 0 */
+	0x00, 0x00,		/* src_as 0 */
+	0x00, 0x00,		/* dst_as 0 */
+	0x00,			/* src_mask 0 */
+	0x00,			/* dst_mask 0 */
+	0x00, 0x00,		/* pad2 */
 	/* record 2: ICMP dest-unreach / port-unreach */
 	0x0a, 0x00, 0x00, 0x02, /* srcaddr 10.0.0.2 */
 	0x0a, 0x00, 0x00, 0x01, /* dstaddr 10.0.0.1 */
 	0x00, 0x00, 0x00, 0x00, /* nexthop 0 */
-	0x00, 0x00,             /* input 0 */
-	0x00, 0x03,             /* output 3 */
+	0x00, 0x00,		/* input 0 */
+	0x00, 0x03,		/* output 3 */
 	0x00, 0x00, 0x00, 0x01, /* dPkts 1 */
 	0x00, 0x00, 0x00, 0x38, /* dOctets 56 */
 	0x00, 0x09, 0x23, 0xd8, /* First 599000 ms */
 	0x00, 0x09, 0x23, 0xd8, /* Last 599000 ms */
-	0x00, 0x00,             /* srcport 0 */
-	0x03, 0x03,             /* dstport: ICMP type 3, code 3 */
-	0x00,                   /* pad1 */
-	0x00,                   /* tcp_flags 0 */
-	0x01,                   /* prot ICMP */
-	0xc0,                   /* tos 0xc0 */
-	0x00, 0x00,             /* src_as 0 */
-	0x00, 0x00,             /* dst_as 0 */
-	0x00,                   /* src_mask 0 */
-	0x00,                   /* dst_mask 0 */
-	0x00, 0x00,             /* pad2 */
+	0x00, 0x00,		/* srcport 0 */
+	0x03, 0x03,		/* dstport: ICMP type 3, code 3 */
+	0x00,			/* pad1 */
+	0x00,			/* tcp_flags 0 */
+	0x01,			/* prot ICMP */
+	0xc0,			/* tos 0xc0 */
+	0x00, 0x00,		/* src_as 0 */
+	0x00, 0x00,		/* dst_as 0 */
+	0x00,			/* src_mask 0 */
+	0x00,			/* dst_mask 0 */
+	0x00, 0x00,		/* pad2 */
 };
 
 static void test_udp_icmp(void)
@@ -227,8 +227,8 @@ static void test_thirty(void)
 		0x0a, 0x00, 0x01, 0x1d, /* srcaddr 10.0.1.29 */
 		0x0a, 0x00, 0x02, 0x1d, /* dstaddr 10.0.2.29 */
 		0x00, 0x00, 0x00, 0x00, /* nexthop */
-		0x00, 0x1d,             /* input 29 */
-		0x00, 0x1e,             /* output 30 */
+		0x00, 0x1d,		/* input 29 */
+		0x00, 0x1e,		/* output 30 */
 	};
 	char a[INET_ADDRSTRLEN + 8], b[INET_ADDRSTRLEN + 8];
 
@@ -244,7 +244,7 @@ static void test_thirty(void)
 	T_EQ_INT(nf5_encode(&ctx_tcp, r, NF5_MAX_RECS, buf, sizeof(buf) - 1), 24 + 1440);
 	T_EQ_INT(buf[2] << 8 | buf[3], 30); /* count */
 	T_EQ_MEM(last, want_last, sizeof(want_last));
-	T_EQ_INT(last[19], 30);                /* dPkts low byte */
+	T_EQ_INT(last[19], 30);			  /* dPkts low byte */
 	T_EQ_INT(last[32] << 8 | last[33], 1029); /* srcport */
 	T_EQ_INT(last[34] << 8 | last[35], 2029); /* dstport */
 	T_EQ_INT(buf[24 + 1440], 0xa5);
@@ -288,8 +288,8 @@ static void test_saturation(void)
 	static const unsigned char all_ones[8] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 	static const unsigned char exact[8] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe };
 
-	r.packets = 0x100000000ULL;   /* 2^32: would wrap to 0 */
-	r.bytes = 0x123456789abcULL;  /* would wrap to 0x56789abc */
+	r.packets = 0x100000000ULL;  /* 2^32: would wrap to 0 */
+	r.bytes = 0x123456789abcULL; /* would wrap to 0x56789abc */
 	T_EQ_INT(nf5_encode(&ctx_tcp, &r, 1, buf, sizeof(buf)), sizeof(buf));
 	T_EQ_MEM(p + 16, all_ones, 8); /* dPkts, dOctets */
 
@@ -347,15 +347,15 @@ static void test_uptime_truncation(void)
 
 static void test_sampling(void)
 {
-	T_EQ_INT(nf5_sampling(0, 0), 0);           /* off */
-	T_EQ_INT(nf5_sampling(0, 5), 0);           /* interval 0 is off whatever the space */
-	T_EQ_INT(nf5_sampling(1, 0), 0);           /* space 0: every packet sampled */
-	T_EQ_INT(nf5_sampling(1, 1), 0x4002);      /* 2/1 = 2 */
-	T_EQ_INT(nf5_sampling(100, 900), 0x400a);  /* 1000/100 = 10 */
+	T_EQ_INT(nf5_sampling(0, 0), 0);	    /* off */
+	T_EQ_INT(nf5_sampling(0, 5), 0);	    /* interval 0 is off whatever the space */
+	T_EQ_INT(nf5_sampling(1, 0), 0);	    /* space 0: every packet sampled */
+	T_EQ_INT(nf5_sampling(1, 1), 0x4002);	    /* 2/1 = 2 */
+	T_EQ_INT(nf5_sampling(100, 900), 0x400a);   /* 1000/100 = 10 */
 	T_EQ_INT(nf5_sampling(2222, 1111), 0x4002); /* 3333/2222 = 1.5: half rounds up to 2 */
-	T_EQ_INT(nf5_sampling(3, 1), 0x4001);      /* 4/3 = 1.33 -> 1 */
-	T_EQ_INT(nf5_sampling(1, 20000), 0x7fff);  /* 20001 clamped to 16383 */
-	T_EQ_INT(nf5_sampling(1, 16382), 0x7fff);  /* 16383 exactly */
+	T_EQ_INT(nf5_sampling(3, 1), 0x4001);	    /* 4/3 = 1.33 -> 1 */
+	T_EQ_INT(nf5_sampling(1, 20000), 0x7fff);   /* 20001 clamped to 16383 */
+	T_EQ_INT(nf5_sampling(1, 16382), 0x7fff);   /* 16383 exactly */
 	T_EQ_INT(nf5_sampling(0xffffffff, 0xffffffff), 0x4002); /* no overflow in the sum */
 	T_EQ_INT(nf5_sampling(1, 0xffffffff), 0x7fff);
 }

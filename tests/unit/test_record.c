@@ -4,7 +4,7 @@
 #include "t.h"
 #include "record.h"
 
-#define MS(x) ((__u64)(x) * 1000000ULL)
+#define MS(x) ((__u64)(x)*1000000ULL)
 
 static void key4(struct tflow_key *k, const char *src, const char *dst)
 {
@@ -171,8 +171,8 @@ static void test_json_icmp(void)
 
 static void test_json_end_names(void)
 {
-	static const char *const names[] = { "unknown", "idle",   "active",   "eof",
-					     "forced",  "resources", "unknown" };
+	static const char *const names[] = { "unknown", "idle",	     "active", "eof",
+					     "forced",	"resources", "unknown" };
 	struct tflow_record r;
 	char buf[512], want[32];
 
