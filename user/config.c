@@ -249,8 +249,10 @@ void config_print(const struct cfg *c, FILE *f)
 			t->version == CFG_VERSION_IPFIX ? "IPFIX" : b);
 		if (t->src.ss_family != AF_UNSPEC)
 			fprintf(f, " src-address=%s", value_ip_str(&t->src, a, sizeof(a)));
-		fprintf(f, " v9-template-refresh=%u v9-template-timeout=%s disabled=%s\n",
+		fprintf(f,
+			" v9-template-refresh=%u v9-template-timeout=%s disabled=%s mtu=%u"
+			" source-id=%u\n",
 			t->template_refresh, value_fmt_time(t->template_timeout_ns, a, sizeof(a)),
-			t->disabled ? "yes" : "no");
+			t->disabled ? "yes" : "no", t->mtu, t->source_id);
 	}
 }

@@ -25,6 +25,8 @@ struct cfg_target {
 	__u32 template_refresh;	     /* v9-template-refresh, default 20 */
 	__u64 template_timeout_ns;   /* v9-template-timeout, default 30m */
 	bool disabled;		     /* disabled=yes */
+	__u32 mtu;		     /* IP packet size of an export datagram, default 1500 */
+	__u32 source_id;	     /* v9 source ID / IPFIX observation domain ID, default 0 */
 };
 
 struct cfg {

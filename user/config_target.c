@@ -129,6 +129,10 @@ static const struct prop target_props[] = {
 	  "an integer from 1 to 4294967295 (packets)", NULL },
 	{ "v9-template-timeout", P_TIME, T(template_timeout_ns), 1, UINT64_MAX, ACC_TIME1, NULL },
 	{ "disabled", P_BOOL, T(disabled), 0, 0, ACC_BOOL, NULL },
+	{ "mtu", P_U32, T(mtu), 576, 65535,
+	  "an integer from 576 to 65535 (bytes of an export datagram's IP packet)", NULL },
+	{ "source-id", P_U32, T(source_id), 0, UINT32_MAX,
+	  "an integer from 0 to 4294967295 (v9 source ID, IPFIX observation domain ID)", NULL },
 	{ "address", P_FN, 0, 0, 0, ACC_HOSTPORT, t_address },
 };
 
@@ -139,6 +143,7 @@ static void target_init(struct tbuild *b)
 	b->t.version = 9;
 	b->t.template_refresh = 20;
 	b->t.template_timeout_ns = 30 * 60 * NS_S;
+	b->t.mtu = 1500; /* as mpd's `set netflow mtu` default */
 }
 
 static int target_add(struct cfg *c, const struct pctx *p, struct tbuild *b)

@@ -1,13 +1,35 @@
-/* export.c - UDP targets: batching, sending, errors that never block another target. */
+/* export.c - UDP targets: packing per version, templates, sending without blocking others. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include "export.h"
+#include "ipfix.h"
+#include "nf1.h"
+#include "nf9.h"
 
 #define SNDBUF_BYTES (4 << 20)
+#define UDP_HDR_LEN 8
+
+static bool is_templated(const struct target *t)
+{
+	return t->cfg.version == 9 || t->cfg.version == CFG_VERSION_IPFIX;
+}
+
+static struct enc_clock clock_now(void)
+{
+	struct timespec mono, real;
+
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	clock_gettime(CLOCK_REALTIME, &real);
+	return (struct enc_clock){
+		.mono_ns = mono.tv_sec * 1000000000ULL + mono.tv_nsec,
+		.real_ns = real.tv_sec * 1000000000ULL + real.tv_nsec,
+	};
+}
 
 static const char *target_name(const struct target *t, char *buf, size_t size)
 {
@@ -24,9 +46,21 @@ static const char *target_name(const struct target *t, char *buf, size_t size)
 
 static int target_open(struct target *t)
 {
-	int sndbuf = SNDBUF_BYTES;
+	size_t ip_hdr = t->cfg.dst.ss_family == AF_INET6 ? 40 : 20;
+	int sndbuf = SNDBUF_BYTES, hdr = NF5_HDR_LEN, rec = NF5_REC_LEN, max = NF5_MAX_RECS;
 	char name[64];
 
+	t->max_len = t->cfg.mtu - ip_hdr - UDP_HDR_LEN;
+	if (t->max_len > EXPORT_MAX_DATAGRAM)
+		t->max_len = EXPORT_MAX_DATAGRAM;
+	if (t->cfg.version == 1) {
+		hdr = NF1_HDR_LEN;
+		rec = NF1_REC_LEN;
+		max = NF1_MAX_RECS;
+	}
+	t->max_recs = (int)(t->max_len - hdr) / rec;
+	if (t->max_recs > max)
+		t->max_recs = max;
 	t->fd = socket(t->cfg.dst.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (t->fd < 0)
 		goto fail;
@@ -46,50 +80,11 @@ fail:
 	return -errno;
 }
 
-int export_open(struct exporter *e, const struct cfg *c, FILE *json_out)
-{
-	int err;
-
-	memset(e, 0, sizeof(*e));
-	e->nf5_sampling =
-		c->packet_sampling ? nf5_sampling(c->sampling_interval, c->sampling_space) : 0;
-	for (int i = 0; i < c->n_targets; i++) {
-		struct target *t = &e->targets[e->n_targets];
-
-		if (c->targets[i].disabled)
-			continue;
-		if (c->targets[i].version != 5) {
-			pr_err("target %d: version %d export is not implemented yet (use version=5)",
-			       i, c->targets[i].version);
-			export_close(e);
-			return -ENOTSUP;
-		}
-		t->cfg = c->targets[i];
-		err = target_open(t);
-		if (err) {
-			export_close(e);
-			return err;
-		}
-		e->n_targets++;
-	}
-	if (!c->n_targets)
-		e->json = json_out;
-	return 0;
-}
-
-void export_close(struct exporter *e)
-{
-	for (int i = 0; i < e->n_targets; i++)
-		if (e->targets[i].fd >= 0)
-			close(e->targets[i].fd);
-	e->n_targets = 0;
-}
-
 static void target_send(struct target *t, const void *buf, size_t len, __u32 nrec)
 {
 	unsigned int suppressed = 0;
 	char name[64];
-	ssize_t n;
+	ssize_t n = -1;
 
 	for (int attempt = 0; attempt < 3; attempt++) {
 		n = send(t->fd, buf, len, 0);
@@ -98,14 +93,14 @@ static void target_send(struct target *t, const void *buf, size_t len, __u32 nre
 			t->records += nrec;
 			return;
 		}
-		/* ECONNREFUSED reports an earlier datagram's ICMP error: this one was not sent. */
 		if (n < 0 && errno == EAGAIN) {
 			struct pollfd p = { .fd = t->fd, .events = POLLOUT };
 
-			/* A short wait for the socket buffer; never long enough to stall the rest.
+			/* A short wait for the socket buffer: never long enough to stall the rest.
 			 */
 			poll(&p, 1, 10);
 		} else if (!(n < 0 && errno == ECONNREFUSED)) {
+			/* ECONNREFUSED reports an earlier datagram's ICMP error: retry this one. */
 			break;
 		}
 	}
@@ -116,27 +111,162 @@ static void target_send(struct target *t, const void *buf, size_t len, __u32 nre
 			suppressed);
 }
 
-static void target_flush_v5(struct exporter *e, struct target *t)
+/* ---- v1 and v5: fixed records, up to max_recs a datagram ---- */
+
+static void flush_fixed(struct exporter *e, struct target *t)
 {
-	unsigned char buf[NF5_HDR_LEN + NF5_MAX_RECS * NF5_REC_LEN];
-	struct nf5_hdr_ctx h = { .sampling = e->nf5_sampling, .flow_sequence = t->flow_seq };
-	struct timespec mono, real;
+	struct enc_clock clk = clock_now();
+	__u32 uptime = (__u32)(clk.mono_ns / 1000000ULL);
 	int len;
 
 	if (!t->n_pending)
 		return;
-	clock_gettime(CLOCK_MONOTONIC, &mono);
-	clock_gettime(CLOCK_REALTIME, &real);
-	/* sysUptime is CLOCK_MONOTONIC in ms: the same clock as the datapath's timestamps. */
-	h.sys_uptime_ms = (__u32)(mono.tv_sec * 1000ULL + mono.tv_nsec / 1000000);
-	h.unix_secs = real.tv_sec;
-	h.unix_nsecs = real.tv_nsec;
-	len = nf5_encode(&h, t->pending, t->n_pending, buf, sizeof(buf));
+	if (t->cfg.version == 1) {
+		struct nf1_hdr_ctx h = { uptime, clk.real_ns / 1000000000ULL,
+					 clk.real_ns % 1000000000ULL };
+
+		len = nf1_encode(&h, t->pending, t->n_pending, t->buf, t->max_len);
+	} else {
+		struct nf5_hdr_ctx h = { .sys_uptime_ms = uptime,
+					 .unix_secs = clk.real_ns / 1000000000ULL,
+					 .unix_nsecs = clk.real_ns % 1000000000ULL,
+					 .flow_sequence = t->seq,
+					 .sampling = e->nf5_sampling };
+
+		len = nf5_encode(&h, t->pending, t->n_pending, t->buf, t->max_len);
+		/* Flows offered, sent or not: a collector sees the gap of a lost datagram. */
+		t->seq += t->n_pending;
+	}
 	if (len > 0)
-		target_send(t, buf, len, t->n_pending);
-	/* The v5 sequence counts flows offered, so a collector sees a gap for a lost datagram. */
-	t->flow_seq += t->n_pending;
+		target_send(t, t->buf, len, t->n_pending);
+	else
+		pr_err("v%d encoder: %s", t->cfg.version, strerror(-len));
 	t->n_pending = 0;
+}
+
+/* ---- v9 and IPFIX: templates, options, data sets in one message ---- */
+
+static bool templates_due(const struct target *t, __u64 now)
+{
+	return !t->templates_ns || t->templates_forced ||
+	       t->since_templates + 1 >= t->cfg.template_refresh ||
+	       now - t->templates_ns >= t->cfg.template_timeout_ns;
+}
+
+static int msg_begin(struct exporter *e, struct target *t)
+{
+	struct enc_clock clk = clock_now();
+	bool v9 = t->cfg.version == 9;
+	int err;
+
+	err = v9 ? nf9_begin(&t->msg, t->buf, t->max_len, &clk, t->seq, t->cfg.source_id)
+		 : ipfix_begin(&t->msg, t->buf, t->max_len, &clk, t->seq, t->cfg.source_id);
+	if (err)
+		return err;
+	t->msg_open = true;
+	t->msg_has_templates = false;
+	if (!templates_due(t, clk.mono_ns))
+		return 0;
+	/* Sampling rides with the templates: always announced, rate 1 when off. */
+	err = v9 ? nf9_add_templates(&t->msg) : ipfix_add_templates(&t->msg);
+	if (!err)
+		err = v9 ? nf9_add_options(&t->msg, &e->sampling, t->cfg.source_id)
+			 : ipfix_add_options(&t->msg, &e->sampling, &clk, t->cfg.source_id);
+	if (err)
+		return err;
+	t->msg_has_templates = true;
+	t->templates_ns = clk.mono_ns;
+	t->templates_forced = false;
+	return 0;
+}
+
+static void msg_send(struct target *t)
+{
+	size_t len;
+	__u32 data;
+
+	if (!t->msg_open)
+		return;
+	len = t->cfg.version == 9 ? nf9_finish(&t->msg) : ipfix_finish(&t->msg);
+	data = t->msg.data_records;
+	target_send(t, t->buf, len, data);
+	/* v9 numbers export datagrams; IPFIX numbers data records, templates excluded. */
+	t->seq += t->cfg.version == 9 ? 1 : data;
+	if (t->msg_has_templates) {
+		t->templates_sent++;
+		t->since_templates = 0;
+	} else {
+		t->since_templates++;
+	}
+	t->msg_open = false;
+}
+
+static void add_templated(struct exporter *e, struct target *t, const struct tflow_record *r)
+{
+	struct enc_clock clk;
+	int err;
+
+	for (int attempt = 0; attempt < 2; attempt++) {
+		if (!t->msg_open && msg_begin(e, t))
+			break;
+		clk = clock_now();
+		err = t->cfg.version == 9 ? nf9_add_record(&t->msg, r)
+					  : ipfix_add_record(&t->msg, r, &clk);
+		if (!err)
+			return;
+		if (err != -ENOSPC)
+			break;
+		msg_send(t);
+	}
+	pr_err("target %d: a record does not fit an empty datagram of %zu bytes (mtu %u)",
+	       (int)(t - e->targets), t->max_len, t->cfg.mtu);
+}
+
+/* ---- the exporter ---- */
+
+int export_open(struct exporter *e, const struct cfg *c, FILE *json_out)
+{
+	int err;
+
+	memset(e, 0, sizeof(*e));
+	e->sampling = (struct enc_sampling){ 1, 0 };
+	if (c->packet_sampling && c->sampling_space)
+		e->sampling = (struct enc_sampling){ c->sampling_interval, c->sampling_space };
+	e->nf5_sampling =
+		c->packet_sampling ? nf5_sampling(c->sampling_interval, c->sampling_space) : 0;
+	if (!c->n_targets) {
+		e->json = json_out;
+		return 0;
+	}
+	e->targets = calloc(c->n_targets, sizeof(*e->targets));
+	if (!e->targets)
+		return -ENOMEM;
+	for (int i = 0; i < c->n_targets; i++) {
+		struct target *t = &e->targets[e->n_targets];
+
+		if (c->targets[i].disabled)
+			continue;
+		t->cfg = c->targets[i];
+		err = target_open(t);
+		if (err) {
+			export_close(e);
+			return err;
+		}
+		e->n_targets++;
+	}
+	/* Templates go out at start, before any data, so a collector can decode from the first. */
+	export_flush(e);
+	return 0;
+}
+
+void export_close(struct exporter *e)
+{
+	for (int i = 0; i < e->n_targets; i++)
+		if (e->targets[i].fd >= 0)
+			close(e->targets[i].fd);
+	free(e->targets);
+	e->targets = NULL;
+	e->n_targets = 0;
 }
 
 void export_record(struct exporter *e, const struct tflow_record *r)
@@ -152,20 +282,44 @@ void export_record(struct exporter *e, const struct tflow_record *r)
 	for (int i = 0; i < e->n_targets; i++) {
 		struct target *t = &e->targets[i];
 
+		if (is_templated(t)) {
+			add_templated(e, t, r);
+			continue;
+		}
 		if (!record_is_ipv4(r)) {
 			t->skipped_ipv6++;
 			continue;
 		}
 		t->pending[t->n_pending++] = *r;
-		if (t->n_pending == NF5_MAX_RECS)
-			target_flush_v5(e, t);
+		if (t->n_pending >= t->max_recs)
+			flush_fixed(e, t);
 	}
 }
 
 void export_flush(struct exporter *e)
 {
-	for (int i = 0; i < e->n_targets; i++)
-		target_flush_v5(e, &e->targets[i]);
+	struct enc_clock clk = clock_now();
+
+	for (int i = 0; i < e->n_targets; i++) {
+		struct target *t = &e->targets[i];
+
+		if (!is_templated(t)) {
+			flush_fixed(e, t);
+			continue;
+		}
+		/* With no data to carry them, templates still go out when they are due by time. */
+		if (!t->msg_open && (!t->templates_ns || t->templates_forced ||
+				     clk.mono_ns - t->templates_ns >= t->cfg.template_timeout_ns))
+			msg_begin(e, t);
+		msg_send(t);
+	}
 	if (e->json)
 		fflush(e->json);
+}
+
+void export_resend_templates(struct exporter *e)
+{
+	for (int i = 0; i < e->n_targets; i++)
+		e->targets[i].templates_forced = true;
+	export_flush(e);
 }

@@ -1,30 +1,48 @@
-/* export.h - targets: one UDP socket each, records batched into datagrams of its version. */
+/* export.h - targets: one UDP socket each, records packed into datagrams of its version. */
 #ifndef TFLOW_EXPORT_H
 #define TFLOW_EXPORT_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include "config.h"
+#include "ie.h"
 #include "log.h"
 #include "nf5.h"
 #include "record.h"
 
+#define EXPORT_MAX_DATAGRAM 65507 /* largest UDP payload over IPv4 */
+
 struct target {
 	struct cfg_target cfg;
 	int fd;
-	__u32 flow_seq; /* v5: flows sent so far */
+	size_t max_len; /* UDP payload bytes: mtu less the IP and UDP headers */
+	int max_recs;	/* v1/v5: records per datagram within max_len */
+	/* Sequence as each format defines it: v5 flows, v9 datagrams, IPFIX data records. */
+	__u32 seq;
+	/* v1/v5: records waiting for their datagram */
 	struct tflow_record pending[NF5_MAX_RECS];
 	int n_pending;
-	/* counters for status */
+	/* v9/IPFIX: the message being built */
+	struct tmsg msg;
+	bool msg_open;
+	bool msg_has_templates;
+	__u32 since_templates; /* datagrams sent since the last one carrying templates */
+	__u64 templates_ns;    /* CLOCK_MONOTONIC of the last templates; 0 = never sent */
+	bool templates_forced; /* SIGHUP: send them at once */
+	__u8 buf[EXPORT_MAX_DATAGRAM];
+	/* counters */
 	__u64 datagrams;
 	__u64 records;
+	__u64 templates_sent;
 	__u64 send_errors;
-	__u64 skipped_ipv6; /* flows v5 cannot carry */
+	__u64 skipped_ipv6; /* flows v1/v5 cannot carry */
 	struct log_ratelimit rl;
 };
 
 struct exporter {
-	struct target targets[CFG_MAX_TARGETS];
+	struct target *targets;
 	int n_targets;
+	struct enc_sampling sampling; /* as announced: interval 1, space 0 when off */
 	__u16 nf5_sampling;
 	FILE *json; /* no target configured: JSON lines here */
 	__u64 json_records;
@@ -36,7 +54,10 @@ void export_close(struct exporter *e);
 /* Queue one record for every enabled target; full datagrams are sent at once. */
 void export_record(struct exporter *e, const struct tflow_record *r);
 
-/* Send every partly filled datagram (end of a scan). */
+/* Send every partly filled datagram, and templates whose timeout came (end of a scan). */
 void export_flush(struct exporter *e);
+
+/* Send templates to every v9/IPFIX target now (SIGHUP: a collector restarted). */
+void export_resend_templates(struct exporter *e);
 
 #endif

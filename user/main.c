@@ -36,7 +36,8 @@ static const char usage[] =
 	"  --sampling-space N            packets skipped in a row when sampling\n"
 	"  --scan-interval TIME          how often the cache is scanned (1s)\n"
 	"  --enabled yes|no              run at all (a config file may say no)\n"
-	"  --target HOST[:PORT][,version=5][,src-address=A]  a collector; repeat for more\n"
+	"  --target HOST[:PORT][,version=1|5|9|IPFIX][,src-address=A][,mtu=N][,source-id=N]\n"
+	"                                a collector (default port 2055, version 9); repeat\n"
 	"  -c, --config FILE             RouterOS-syntax configuration file\n"
 	"  -v, --verbose                 more messages (twice: libbpf's too)\n"
 	"  -q, --quiet                   errors and warnings only\n"
@@ -163,8 +164,10 @@ static int event_loop(struct run_ctx *rc, struct ring_buffer *rb)
 				if (read(sfd, &si, sizeof(si)) != sizeof(si))
 					continue;
 				if (si.ssi_signo == SIGHUP) {
-					pr_warn("SIGHUP: configuration reload is not supported yet; "
-						"restart tflow to apply changes");
+					/* A collector that restarted lost our templates. */
+					pr_info("SIGHUP: templates sent again to every v9/IPFIX "
+						"target; configuration reload is not supported yet");
+					export_resend_templates(&rc->exporter);
 					continue;
 				}
 				pr_info("signal %d: exporting every flow, then exiting",
@@ -241,9 +244,12 @@ out:
 			const struct target *t = &rc->exporter.targets[i];
 
 			fprintf(stderr,
-				"tflow: target %d: %llu datagrams, %llu records, %llu send errors, "
-				"%llu IPv6 flows skipped (v5 carries IPv4 only)\n",
-				i, (unsigned long long)t->datagrams, (unsigned long long)t->records,
+				"tflow: target %d (v%d): %llu datagrams, %llu records, %llu with "
+				"templates, %llu send errors, %llu IPv6 flows skipped (v1/v5 carry "
+				"IPv4 only)\n",
+				i, t->cfg.version, (unsigned long long)t->datagrams,
+				(unsigned long long)t->records,
+				(unsigned long long)t->templates_sent,
 				(unsigned long long)t->send_errors,
 				(unsigned long long)t->skipped_ipv6);
 		}

@@ -396,6 +396,19 @@ static void test_target_spec(void)
 		 0);
 	T_CHECK(!err[0], "%s", err);
 	T_EQ_INT(c.n_targets, 6);
+	T_EQ_INT(t[0].mtu, 1500);
+	T_EQ_INT(t[0].source_id, 0);
+	T_EQ_INT(config_add_target_spec(&c, "192.0.2.4,mtu=9000,source-id=4294967295", err,
+					sizeof(err)),
+		 0);
+	T_EQ_INT(t[6].mtu, 9000);
+	T_EQ_INT(t[6].source_id, 4294967295u);
+	T_EQ_INT(config_add_target_spec(&c, "192.0.2.4,mtu=500", err, sizeof(err)), -EINVAL);
+	T_CHECK(strstr(err, "mtu: '500' is not accepted") && strstr(err, "576 to 65535"), "%s",
+		err);
+	T_EQ_INT(config_add_target_spec(&c, "192.0.2.4,source-id=-1", err, sizeof(err)), -EINVAL);
+	T_EQ_INT(c.n_targets, 7);
+	c.n_targets = 6;
 	T_CHECK(is_ip4(&t[0].dst, "192.0.2.1", 2055));
 	T_EQ_INT(t[0].version, 9);
 	T_CHECK(is_ip4(&t[1].dst, "192.0.2.1", 9995));
@@ -466,7 +479,7 @@ static void test_errors(void)
 	expect_file_err("/ip traffic-flow target add dst-address=192.0.2.1 comment=x\n", 1,
 			"unknown property 'comment' for /ip traffic-flow target add",
 			"dst-address, port, version, src-address, v9-template-refresh, "
-			"v9-template-timeout, disabled, address");
+			"v9-template-timeout, disabled, mtu, source-id, address");
 	expect_file_err("/ip firewall filter add chain=input\n", 1,
 			"unknown menu or command '/ip firewall'",
 			"supported: /ip traffic-flow set");
@@ -809,12 +822,13 @@ static void test_print_roundtrip(void)
 		      "sampling-space=4294967295 scan-interval=250ms\n"
 		      "/ip traffic-flow target add dst-address=192.0.2.10 port=2055 version=5 "
 		      "src-address=192.0.2.1 v9-template-refresh=20 v9-template-timeout=30m "
-		      "disabled=yes\n"
+		      "disabled=yes mtu=1500 source-id=0\n"
 		      "/ip traffic-flow target add dst-address=2001:db8::1 port=4739 "
 		      "version=IPFIX src-address=2001:db8::2 v9-template-refresh=1 "
-		      "v9-template-timeout=1h disabled=no\n"
+		      "v9-template-timeout=1h disabled=no mtu=1500 source-id=0\n"
 		      "/ip traffic-flow target add dst-address=::1 port=9 version=1 "
-		      "v9-template-refresh=20 v9-template-timeout=30m disabled=no\n");
+		      "v9-template-refresh=20 v9-template-timeout=30m disabled=no mtu=1500 "
+		      "source-id=0\n");
 
 	/* The seeds' file, and everything at its largest. */
 	config_defaults(&c);

@@ -1,0 +1,582 @@
+/* test_ipfix.c - IPFIX encoder against hand-computed golden messages. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <string.h>
+#include "t.h"
+#include "ipfix.h"
+
+#define MS(x) ((__u64)(x)*1000000ULL)
+
+/*
+ * CLOCK_MONOTONIC 1200000 ms + 123456 ns, CLOCK_REALTIME 1700000000.5 s. Boot was at 1700000000500
+ * ms - 1200000.123456 ms = 1699998800499.876544 ms, so a record time t (ns since boot) is
+ * 1699998800499.876544 ms + t, truncated to whole ms.
+ */
+static const struct enc_clock clk = {
+	.mono_ns = MS(1200000) + 123456,
+	.real_ns = 1700000000500000000ULL,
+};
+
+/* 100 sampled, 900 skipped */
+static const struct enc_sampling samp = { .interval = 100, .space = 900 };
+
+static struct tflow_record mk(int family, const char *src, const char *dst, __u16 sport,
+			      __u16 dport, __u8 proto)
+{
+	struct tflow_record r;
+
+	memset(&r, 0, sizeof(r));
+	if (family == 4) {
+		r.key.src[10] = r.key.src[11] = 0xff;
+		r.key.dst[10] = r.key.dst[11] = 0xff;
+		inet_pton(AF_INET, src, r.key.src + 12);
+		inet_pton(AF_INET, dst, r.key.dst + 12);
+	} else {
+		inet_pton(AF_INET6, src, r.key.src);
+		inet_pton(AF_INET6, dst, r.key.dst);
+	}
+	r.key.sport = htons(sport);
+	r.key.dport = htons(dport);
+	r.key.proto = proto;
+	r.key.family = family;
+	r.key.dir = TFLOW_DIR_INGRESS;
+	return r;
+}
+
+static struct tflow_record rec_tcp4(void)
+{
+	struct tflow_record r = mk(4, "10.0.0.1", "10.0.0.2", 1234, 80, 6);
+
+	r.key.ifindex = 3;
+	r.in_ifindex = 3;
+	r.out_ifindex = 5;
+	r.packets = 10;
+	r.bytes = 1200;
+	r.first_ns = MS(1000) + 999;
+	r.last_ns = MS(1193000) + 999999;
+	r.tcp_flags = 0x1b; /* FIN|SYN|PSH|ACK */
+	r.tos = 0x10;
+	r.ttl = 64;
+	r.end_reason = TFLOW_END_EOF;
+	return r;
+}
+
+/* ICMP destination unreachable (3), port unreachable (3), seen at egress */
+static struct tflow_record rec_icmp4(void)
+{
+	struct tflow_record r = mk(4, "10.0.0.2", "10.0.0.1", 0, 3 * 256 + 3, 1);
+
+	r.key.ifindex = 3;
+	r.key.dir = TFLOW_DIR_EGRESS;
+	r.out_ifindex = 3;
+	r.packets = 1;
+	r.bytes = 56;
+	r.first_ns = MS(599000);
+	r.last_ns = MS(599000);
+	r.tos = 0xc0;
+	r.ttl = 64;
+	r.end_reason = TFLOW_END_IDLE;
+	return r;
+}
+
+static struct tflow_record rec_udp6(void)
+{
+	struct tflow_record r = mk(6, "2001:db8::1", "ff02::fb", 5353, 5353, 17);
+
+	r.key.ifindex = 2;
+	r.in_ifindex = 2;
+	r.packets = 4;
+	r.bytes = 400;
+	r.first_ns = MS(500000);
+	r.last_ns = MS(599999);
+	r.ttl = 255;
+	r.end_reason = TFLOW_END_FORCED;
+	return r;
+}
+
+/* ICMPv6 echo request (128/0) at egress, counters past 32 bits */
+static struct tflow_record rec_icmp6(void)
+{
+	struct tflow_record r = mk(6, "fe80::1", "fe80::2", 0, 128 * 256 + 0, 58);
+
+	r.key.ifindex = 2;
+	r.key.dir = TFLOW_DIR_EGRESS;
+	r.out_ifindex = 2;
+	r.packets = 0x100000001ULL;
+	r.bytes = 0x123456789abcULL;
+	r.first_ns = MS(1199000) + 500000;
+	r.last_ns = MS(1199999) + 999999;
+	r.ttl = 64;
+	r.end_reason = TFLOW_END_ACTIVE;
+	return r;
+}
+
+/* ---- header, templates, options, an IPv4 data set ---- */
+
+static const unsigned char golden_full[] = {
+	/* header */
+	0x00, 0x0a,		/* version 10 */
+	0x01, 0x5e,		/* length 350 */
+	0x65, 0x53, 0xf1, 0x00, /* export time 1700000000 */
+	0x00, 0x00, 0x00, 0x03, /* sequence 3 */
+	0x00, 0x00, 0x00, 0x07, /* observation domain 7 */
+	/* template set: 4 + 2 * (4 + 18 * 4) = 156 */
+	0x00, 0x02,		/* set id 2: templates */
+	0x00, 0x9c,		/* length 156 */
+	0x01, 0x00,		/* template id 256 (IPv4) */
+	0x00, 0x12,		/* field count 18 */
+	0x00, 0x08, 0x00, 0x04, /* sourceIPv4Address, 4 */
+	0x00, 0x0c, 0x00, 0x04, /* destinationIPv4Address, 4 */
+	0x00, 0x07, 0x00, 0x02, /* sourceTransportPort, 2 */
+	0x00, 0x0b, 0x00, 0x02, /* destinationTransportPort, 2 */
+	0x00, 0x04, 0x00, 0x01, /* protocolIdentifier, 1 */
+	0x00, 0x05, 0x00, 0x01, /* ipClassOfService, 1 */
+	0x00, 0x06, 0x00, 0x02, /* tcpControlBits, 2 (RFC 7125) */
+	0x00, 0x0a, 0x00, 0x04, /* ingressInterface, 4 */
+	0x00, 0x0e, 0x00, 0x04, /* egressInterface, 4 */
+	0x00, 0x02, 0x00, 0x08, /* packetDeltaCount, 8 */
+	0x00, 0x01, 0x00, 0x08, /* octetDeltaCount, 8 */
+	0x00, 0x98, 0x00, 0x08, /* flowStartMilliseconds (152), 8 */
+	0x00, 0x99, 0x00, 0x08, /* flowEndMilliseconds (153), 8 */
+	0x00, 0x20, 0x00, 0x02, /* icmpTypeCodeIPv4 (32), 2 */
+	0x00, 0x3c, 0x00, 0x01, /* ipVersion (60), 1 */
+	0x00, 0x3d, 0x00, 0x01, /* flowDirection (61), 1 */
+	0x00, 0xc0, 0x00, 0x01, /* ipTTL (192), 1 */
+	0x00, 0x88, 0x00, 0x01, /* flowEndReason (136), 1 */
+	0x01, 0x01,		/* template id 257 (IPv6) */
+	0x00, 0x12,		/* field count 18 */
+	0x00, 0x1b, 0x00, 0x10, /* sourceIPv6Address (27), 16 */
+	0x00, 0x1c, 0x00, 0x10, /* destinationIPv6Address (28), 16 */
+	0x00, 0x07, 0x00, 0x02, /* sourceTransportPort, 2 */
+	0x00, 0x0b, 0x00, 0x02, /* destinationTransportPort, 2 */
+	0x00, 0x04, 0x00, 0x01, /* protocolIdentifier, 1 */
+	0x00, 0x05, 0x00, 0x01, /* ipClassOfService, 1 */
+	0x00, 0x06, 0x00, 0x02, /* tcpControlBits, 2 */
+	0x00, 0x0a, 0x00, 0x04, /* ingressInterface, 4 */
+	0x00, 0x0e, 0x00, 0x04, /* egressInterface, 4 */
+	0x00, 0x02, 0x00, 0x08, /* packetDeltaCount, 8 */
+	0x00, 0x01, 0x00, 0x08, /* octetDeltaCount, 8 */
+	0x00, 0x98, 0x00, 0x08, /* flowStartMilliseconds, 8 */
+	0x00, 0x99, 0x00, 0x08, /* flowEndMilliseconds, 8 */
+	0x00, 0x8b, 0x00, 0x02, /* icmpTypeCodeIPv6 (139), 2 */
+	0x00, 0x3c, 0x00, 0x01, /* ipVersion, 1 */
+	0x00, 0x3d, 0x00, 0x01, /* flowDirection, 1 */
+	0x00, 0xc0, 0x00, 0x01, /* ipTTL, 1 */
+	0x00, 0x88, 0x00, 0x01, /* flowEndReason, 1 */
+	/* options template set: 4 + 6 + 4 * 4 = 26, not padded */
+	0x00, 0x03,		/* set id 3: options templates */
+	0x00, 0x1a,		/* length 26 */
+	0x01, 0x02,		/* template id 258 */
+	0x00, 0x04,		/* field count 4 */
+	0x00, 0x01,		/* scope field count 1 */
+	0x00, 0x95, 0x00, 0x04, /* scope: observationDomainId (149), 4 */
+	0x01, 0x31, 0x00, 0x04, /* samplingPacketInterval (305), 4 */
+	0x01, 0x32, 0x00, 0x04, /* samplingPacketSpace (306), 4 */
+	0x00, 0xa0, 0x00, 0x08, /* systemInitTimeMilliseconds (160), 8 */
+	/* options data set: 4 + 4 + 4 + 4 + 8 = 24 */
+	0x01, 0x02,					/* set id 258 */
+	0x00, 0x18,					/* length 24 */
+	0x00, 0x00, 0x00, 0x07,				/* observation domain 7 */
+	0x00, 0x00, 0x00, 0x64,				/* sampling interval 100 */
+	0x00, 0x00, 0x03, 0x84,				/* sampling space 900 */
+	0x00, 0x00, 0x01, 0x8b, 0xcf, 0xd3, 0x1a, 0x73, /* boot 1699998800499 ms */
+	/* data set: 4 + 2 * 62 = 128 */
+	0x01, 0x00, /* set id 256 */
+	0x00, 0x80, /* length 128 */
+	/* record 1: TCP */
+	0x0a, 0x00, 0x00, 0x01,				/* src 10.0.0.1 */
+	0x0a, 0x00, 0x00, 0x02,				/* dst 10.0.0.2 */
+	0x04, 0xd2,					/* src port 1234 */
+	0x00, 0x50,					/* dst port 80 */
+	0x06,						/* protocol TCP */
+	0x10,						/* tos 0x10 */
+	0x00, 0x1b,					/* tcp flags FIN|SYN|PSH|ACK */
+	0x00, 0x00, 0x00, 0x03,				/* ingress 3 */
+	0x00, 0x00, 0x00, 0x05,				/* egress 5 */
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x0a, /* packets 10 */
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x04, 0xb0, /* bytes 1200 */
+	0x00, 0x00, 0x01, 0x8b, 0xcf, 0xd3, 0x1e, 0x5b, /* start: boot + 1000.000999 ms */
+	0x00, 0x00, 0x01, 0x8b, 0xcf, 0xe5, 0x4e, 0x9c, /* end: boot + 1193000.999999 ms */
+	0x00, 0x00,					/* icmp type/code: not ICMP */
+	0x04,						/* ip version 4 */
+	0x00,						/* direction ingress */
+	0x40,						/* ttl 64 */
+	0x03,						/* end reason 3: end of flow */
+	/* record 2: ICMP port unreachable */
+	0x0a, 0x00, 0x00, 0x02,				/* src 10.0.0.2 */
+	0x0a, 0x00, 0x00, 0x01,				/* dst 10.0.0.1 */
+	0x00, 0x00,					/* src port 0 */
+	0x03, 0x03,					/* dst port: type 3, code 3 */
+	0x01,						/* protocol ICMP */
+	0xc0,						/* tos 0xc0 */
+	0x00, 0x00,					/* tcp flags 0 */
+	0x00, 0x00, 0x00, 0x00,				/* ingress 0 */
+	0x00, 0x00, 0x00, 0x03,				/* egress 3 */
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, /* packets 1 */
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x38, /* bytes 56 */
+	0x00, 0x00, 0x01, 0x8b, 0xcf, 0xdc, 0x3e, 0x4b, /* start: boot + 599000 ms */
+	0x00, 0x00, 0x01, 0x8b, 0xcf, 0xdc, 0x3e, 0x4b, /* end: the same */
+	0x03, 0x03,					/* icmp type 3, code 3 */
+	0x04,						/* ip version 4 */
+	0x01,						/* direction egress */
+	0x40,						/* ttl 64 */
+	0x01,						/* end reason 1: idle timeout */
+};
+
+#define OFF_OPT_DATA (16 + 156 + 26) /* options data set */
+#define OFF_DATA4 (OFF_OPT_DATA + 24)
+#define REC4_TCP (OFF_DATA4 + 4)
+#define REC4_ICMP (REC4_TCP + REC4_LEN)
+#define REC4_LEN 62
+#define REC6_LEN 86
+
+static void test_full(void)
+{
+	struct tflow_record r1 = rec_tcp4(), r2 = rec_icmp4();
+	unsigned char buf[512];
+	struct tmsg m;
+
+	_Static_assert(sizeof(golden_full) == 350, "16 + 156 + 26 + 24 + 128");
+	memset(buf, 0xa5, sizeof(buf));
+	T_EQ_INT(ipfix_begin(&m, buf, sizeof(buf), &clk, 3, 7), 0);
+	T_EQ_INT(ipfix_add_templates(&m), 0);
+	T_EQ_INT(ipfix_add_options(&m, &samp, &clk, 7), 0);
+	T_EQ_INT(ipfix_add_record(&m, &r1, &clk), 0);
+	T_EQ_INT(ipfix_add_record(&m, &r2, &clk), 0);
+	T_EQ_INT(m.records, 6);
+	T_EQ_INT(m.data_records, 3); /* the sequence number advances by 3 */
+	T_EQ_INT(ipfix_finish(&m), sizeof(golden_full));
+	T_EQ_MEM(buf, golden_full, sizeof(golden_full));
+	T_EQ_INT(buf[sizeof(golden_full)], 0xa5);
+}
+
+/* ---- IPv6 data set ---- */
+
+static const unsigned char golden_v6[] = {
+	/* header */
+	0x00, 0x0a,		/* version 10 */
+	0x00, 0xc0,		/* length 192 */
+	0x65, 0x53, 0xf1, 0x00, /* export time 1700000000 */
+	0x00, 0x00, 0x00, 0x06, /* sequence 6 */
+	0x00, 0x00, 0x00, 0x07, /* observation domain 7 */
+	/* data set: 4 + 2 * 86 */
+	0x01, 0x01, /* set id 257 */
+	0x00, 0xb0, /* length 176 */
+	/* record 1: UDP mDNS */
+	0x20, 0x01, 0x0d, 0xb8, 0x00, 0x00, 0x00, 0x00, /* src 2001:db8::1 */
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0xff, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00,							    /* dst ff02::fb */
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xfb, 0x14, 0xe9, /* src port 5353 */
+	0x14, 0xe9,						    /* dst port 5353 */
+	0x11,							    /* protocol UDP */
+	0x00,							    /* traffic class 0 */
+	0x00, 0x00,						    /* tcp flags 0 */
+	0x00, 0x00, 0x00, 0x02,					    /* ingress 2 */
+	0x00, 0x00, 0x00, 0x00,					    /* egress 0 */
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x04,		    /* packets 4 */
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x90,		    /* bytes 400 */
+	0x00, 0x00, 0x01, 0x8b, 0xcf, 0xda, 0xbb, 0x93,		    /* start: 1699999300499 ms */
+	0x00, 0x00, 0x01, 0x8b, 0xcf, 0xdc, 0x42, 0x32,		    /* end: 1699999400498 ms */
+	0x00, 0x00,						    /* icmp type/code: not ICMP */
+	0x06,							    /* ip version 6 */
+	0x00,							    /* direction ingress */
+	0xff,							    /* hop limit 255 */
+	0x04,							    /* end reason 4: forced end */
+	/* record 2: ICMPv6 echo request */
+	0xfe, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* src fe80::1 */
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0xfe, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00,							    /* dst fe80::2 */
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, /* src port 0 */
+	0x80, 0x00,						    /* dst port: type 128, code 0 */
+	0x3a,							    /* protocol ICMPv6 */
+	0x00,							    /* traffic class 0 */
+	0x00, 0x00,						    /* tcp flags 0 */
+	0x00, 0x00, 0x00, 0x00,					    /* ingress 0 */
+	0x00, 0x00, 0x00, 0x02,					    /* egress 2 */
+	0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01,		    /* packets 2^32 + 1 */
+	0x00, 0x00, 0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc,		    /* bytes 0x123456789abc */
+	0x00, 0x00, 0x01, 0x8b, 0xcf, 0xe5, 0x66, 0x0c,		    /* start: 1699999999500 ms */
+	0x00, 0x00, 0x01, 0x8b, 0xcf, 0xe5, 0x69, 0xf3,		    /* end: 1700000000499 ms */
+	0x80, 0x00,						    /* icmp type 128, code 0 */
+	0x06,							    /* ip version 6 */
+	0x01,							    /* direction egress */
+	0x40,							    /* hop limit 64 */
+	0x02, /* end reason 2: active timeout */
+};
+
+#define REC6_UDP (16 + 4)
+#define REC6_ICMP (REC6_UDP + REC6_LEN)
+
+static void test_ipv6(void)
+{
+	struct tflow_record r1 = rec_udp6(), r2 = rec_icmp6();
+	unsigned char buf[sizeof(golden_v6)];
+	struct tmsg m;
+
+	_Static_assert(sizeof(golden_v6) == 16 + 4 + 2 * REC6_LEN, "header, set, 2 records");
+	T_EQ_INT(ipfix_begin(&m, buf, sizeof(buf), &clk, 6, 7), 0);
+	T_EQ_INT(ipfix_add_record(&m, &r1, &clk), 0);
+	T_EQ_INT(ipfix_add_record(&m, &r2, &clk), 0);
+	T_EQ_INT(m.data_records, 2);
+	T_EQ_INT(ipfix_finish(&m), sizeof(golden_v6));
+	T_EQ_MEM(buf, golden_v6, sizeof(golden_v6));
+}
+
+/* ---- v4, v6, options, v6, v4: one set per run of a family, no padding ---- */
+
+static void test_mixed(void)
+{
+	struct tflow_record tcp4 = rec_tcp4(), icmp4 = rec_icmp4();
+	struct tflow_record udp6 = rec_udp6(), icmp6 = rec_icmp6();
+	unsigned char buf[1024];
+	unsigned char *p = buf + 16;
+	struct tmsg m;
+	static const unsigned char hdr[] = {
+		0x00, 0x0a, /* version 10 */
+		0x01, 0x60, /* length 16 + 66 + 90 + 24 + 90 + 66 = 352 */
+	};
+	static const unsigned char set4[] = { 0x01, 0x00, 0x00, 0x42 }; /* 256, 4 + 62 */
+	static const unsigned char set6[] = { 0x01, 0x01, 0x00, 0x5a }; /* 257, 4 + 86 */
+
+	memset(buf, 0xa5, sizeof(buf));
+	T_EQ_INT(ipfix_begin(&m, buf, sizeof(buf), &clk, 5, 7), 0);
+	T_EQ_INT(ipfix_add_record(&m, &tcp4, &clk), 0);
+	T_EQ_INT(ipfix_add_record(&m, &udp6, &clk), 0);
+	T_EQ_INT(ipfix_add_options(&m, &samp, &clk, 7), 0);
+	T_EQ_INT(ipfix_add_record(&m, &icmp6, &clk), 0);
+	T_EQ_INT(ipfix_add_record(&m, &icmp4, &clk), 0);
+	T_EQ_INT(m.data_records, 5);
+	T_EQ_INT(ipfix_finish(&m), 352);
+	T_EQ_MEM(buf, hdr, sizeof(hdr));
+
+	T_EQ_MEM(p, set4, 4);
+	T_EQ_MEM(p + 4, golden_full + REC4_TCP, REC4_LEN);
+	p += 66;
+	T_EQ_MEM(p, set6, 4);
+	T_EQ_MEM(p + 4, golden_v6 + REC6_UDP, REC6_LEN);
+	p += 90;
+	T_EQ_MEM(p, golden_full + OFF_OPT_DATA, 24);
+	p += 24;
+	T_EQ_MEM(p, set6, 4);
+	T_EQ_MEM(p + 4, golden_v6 + REC6_ICMP, REC6_LEN);
+	p += 90;
+	T_EQ_MEM(p, set4, 4);
+	T_EQ_MEM(p + 4, golden_full + REC4_ICMP, REC4_LEN);
+	p += 66;
+	T_EQ_INT(*p, 0xa5);
+}
+
+/* ---- flowEndReason and absolute times ---- */
+
+static void test_end_reason(void)
+{
+	struct tflow_record r = rec_tcp4();
+	unsigned char buf[128];
+	struct tmsg m;
+
+	for (__u8 reason = TFLOW_END_IDLE; reason <= TFLOW_END_RESOURCES; reason++) {
+		r.end_reason = reason;
+		T_EQ_INT(ipfix_begin(&m, buf, sizeof(buf), &clk, 0, 7), 0);
+		T_EQ_INT(ipfix_add_record(&m, &r, &clk), 0);
+		T_EQ_INT(ipfix_finish(&m), 16 + 4 + REC4_LEN);
+		T_EQ_INT(buf[16 + 4 + REC4_LEN - 1], reason); /* the last field */
+	}
+}
+
+static void test_times(void)
+{
+	/* booted exactly at 2023-11-14 22:13:20 UTC (1700000000 s); now 10 days after */
+	struct enc_clock c = {
+		.mono_ns = 864000ULL * 1000000000ULL + 999999999,
+		.real_ns = 1700864000ULL * 1000000000ULL + 999999999,
+	};
+	struct tflow_record r = rec_tcp4();
+	unsigned char buf[128];
+	const unsigned char *p = buf + 16 + 4 + 40; /* flowStartMilliseconds */
+	struct tmsg m;
+	static const unsigned char times[16] = {
+		0x00, 0x00, 0x01, 0x8b, 0xcf, 0xe5, 0x68, 0x00, /* 1700000000000 ms: boot */
+		0x00, 0x00, 0x01, 0x8b, 0xcf, 0xf5, 0xe6, 0x67, /* 1700001080935 ms */
+	};
+	static const unsigned char export_time[4] = { 0x65, 0x61, 0x20, 0x00 }; /* 1700864000 */
+
+	r.first_ns = 0;
+	r.last_ns = MS(1080935) + 999999; /* 18 min 0.935999999 s after boot */
+	T_EQ_INT(ipfix_begin(&m, buf, sizeof(buf), &c, 0, 7), 0);
+	T_EQ_INT(ipfix_add_record(&m, &r, &c), 0);
+	T_EQ_INT(ipfix_finish(&m), 16 + 4 + REC4_LEN);
+	T_EQ_MEM(buf + 4, export_time, 4);
+	T_EQ_MEM(p, times, 16);
+}
+
+/* ---- -ENOSPC at the exact byte: the message stays as it was and still finishes ---- */
+
+static void test_nospc(void)
+{
+	struct tflow_record r4 = rec_tcp4(), r6 = rec_udp6();
+	unsigned char buf[512];
+	struct tmsg m, before;
+	size_t n;
+
+	T_EQ_INT(ipfix_begin(&m, buf, IPFIX_HDR_LEN - 1, &clk, 3, 7), -ENOSPC);
+	T_EQ_INT(ipfix_begin(&m, buf, IPFIX_HDR_LEN, &clk, 3, 7), 0);
+	T_EQ_INT(ipfix_add_record(&m, &r4, &clk), -ENOSPC);
+	T_EQ_INT(ipfix_finish(&m), IPFIX_HDR_LEN); /* an empty message, length 16 */
+	T_EQ_INT(buf[2] << 8 | buf[3], 16);
+
+	/* templates: 156 + 26 bytes, then the options data: 24 */
+	memset(buf, 0xa5, sizeof(buf));
+	T_EQ_INT(ipfix_begin(&m, buf, 16 + 182 - 1, &clk, 3, 7), 0);
+	before = m;
+	T_EQ_INT(ipfix_add_templates(&m), -ENOSPC);
+	T_EQ_MEM(&m, &before, sizeof(m));
+	T_EQ_INT(buf[16], 0xa5);
+	T_EQ_INT(ipfix_begin(&m, buf, 16 + 182 + 24 - 1, &clk, 3, 7), 0);
+	T_EQ_INT(ipfix_add_templates(&m), 0);
+	before = m;
+	T_EQ_INT(ipfix_add_options(&m, &samp, &clk, 7), -ENOSPC);
+	T_EQ_MEM(&m, &before, sizeof(m));
+	T_EQ_INT(buf[16 + 182], 0xa5);
+	T_EQ_INT(ipfix_finish(&m), 16 + 182);
+	T_EQ_INT(buf[2] << 8 | buf[3], 198);
+	T_EQ_MEM(buf + 4, golden_full + 4, 12);
+	T_EQ_MEM(buf + 16, golden_full + 16, 182);
+
+	/* exactly one IPv4 record: 16 + 4 + 62 */
+	memset(buf, 0xa5, sizeof(buf));
+	T_EQ_INT(ipfix_begin(&m, buf, 82, &clk, 3, 7), 0);
+	T_EQ_INT(ipfix_add_record(&m, &r4, &clk), 0);
+	before = m;
+	T_EQ_INT(ipfix_add_record(&m, &r4, &clk), -ENOSPC);
+	T_EQ_INT(ipfix_add_record(&m, &r6, &clk), -ENOSPC);
+	T_EQ_INT(ipfix_add_options(&m, &samp, &clk, 7), -ENOSPC);
+	T_EQ_MEM(&m, &before, sizeof(m));
+	T_EQ_INT(ipfix_finish(&m), 82);
+	T_EQ_INT(buf[2] << 8 | buf[3], 82);
+	T_EQ_INT(buf[18] << 8 | buf[19], 66); /* set length */
+	T_EQ_MEM(buf + 20, golden_full + REC4_TCP, REC4_LEN);
+	T_EQ_INT(buf[82], 0xa5);
+	T_EQ_INT(ipfix_begin(&m, buf, 81, &clk, 3, 7), 0);
+	T_EQ_INT(ipfix_add_record(&m, &r4, &clk), -ENOSPC);
+
+	/* switching family: the IPv6 record needs its set header, 4 + 86 */
+	n = 16 + 66 + 90;
+	memset(buf, 0xa5, sizeof(buf));
+	T_EQ_INT(ipfix_begin(&m, buf, n - 1, &clk, 3, 7), 0);
+	T_EQ_INT(ipfix_add_record(&m, &r4, &clk), 0);
+	before = m;
+	T_EQ_INT(ipfix_add_record(&m, &r6, &clk), -ENOSPC);
+	T_EQ_MEM(&m, &before, sizeof(m));
+	T_EQ_INT(ipfix_finish(&m), 82);
+	T_EQ_INT(buf[82], 0xa5);
+	T_EQ_INT(ipfix_begin(&m, buf, n, &clk, 3, 7), 0);
+	T_EQ_INT(ipfix_add_record(&m, &r4, &clk), 0);
+	T_EQ_INT(ipfix_add_record(&m, &r6, &clk), 0);
+	T_EQ_INT(ipfix_finish(&m), n);
+	T_EQ_INT(m.data_records, 2);
+}
+
+/* ---- bad input; a buffer larger than an IPFIX message can say ---- */
+
+static void test_einval(void)
+{
+	struct tflow_record r = rec_tcp4();
+	unsigned char buf[256];
+	struct tmsg m, before;
+
+	T_EQ_INT(ipfix_begin(&m, NULL, sizeof(buf), &clk, 0, 0), -EINVAL);
+	T_EQ_INT(ipfix_begin(&m, buf, sizeof(buf), &clk, 0, 0), 0);
+	before = m;
+	r.key.family = 0;
+	T_EQ_INT(ipfix_add_record(&m, &r, &clk), -EINVAL);
+	r.key.family = 5;
+	T_EQ_INT(ipfix_add_record(&m, &r, &clk), -EINVAL);
+	T_EQ_MEM(&m, &before, sizeof(m));
+}
+
+static void test_max_len(void)
+{
+	static unsigned char buf[70000];
+	struct tflow_record r = rec_tcp4();
+	struct tmsg m;
+	size_t len;
+	int n = 0;
+
+	T_EQ_INT(ipfix_begin(&m, buf, sizeof(buf), &clk, 0, 7), 0);
+	while (ipfix_add_record(&m, &r, &clk) == 0)
+		n++;
+	len = ipfix_finish(&m);
+	/* 16 + 4 + 1056 * 62 = 65492; one more would pass the 16-bit length */
+	T_EQ_INT(n, 1056);
+	T_EQ_INT(len, 65492);
+	T_EQ_INT(buf[2] << 8 | buf[3], 65492);
+}
+
+/* ---- how many records one 1500-byte IPv4 datagram carries (1500 - 20 IP - 8 UDP) ---- */
+
+static int pack(int with_templates, size_t *len)
+{
+	struct tflow_record r = rec_tcp4();
+	unsigned char buf[1500 - 28];
+	struct tmsg m;
+	int n = 0;
+
+	ipfix_begin(&m, buf, sizeof(buf), &clk, 0, 7);
+	if (with_templates) {
+		T_EQ_INT(ipfix_add_templates(&m), 0);
+		T_EQ_INT(ipfix_add_options(&m, &samp, &clk, 7), 0);
+	}
+	while (ipfix_add_record(&m, &r, &clk) == 0)
+		n++;
+	*len = ipfix_finish(&m);
+	return n;
+}
+
+static void test_packing(void)
+{
+	size_t len;
+
+	/* 16 + 4 + 23 * 62 = 1446; a 24th record would make 1508 > 1472 */
+	T_EQ_INT(pack(0, &len), 23);
+	T_EQ_INT(len, 1446);
+	/* 16 + 156 + 26 + 24 + 4 + 20 * 62 = 1466; a 21st would make 1528 */
+	T_EQ_INT(pack(1, &len), 20);
+	T_EQ_INT(len, 1466);
+}
+
+/* ---- sampling off; interval 0 announced as 1 sampled, 0 skipped ---- */
+
+static void test_sampling_off(void)
+{
+	static const unsigned char want[8] = {
+		0x00, 0x00, 0x00, 0x01, /* interval 1 */
+		0x00, 0x00, 0x00, 0x00, /* space 0 */
+	};
+	struct enc_sampling off = { 1, 0 }, zero = { 0, 5 };
+	unsigned char buf[64];
+	struct tmsg m;
+
+	T_EQ_INT(ipfix_begin(&m, buf, sizeof(buf), &clk, 0, 7), 0);
+	T_EQ_INT(ipfix_add_options(&m, &off, &clk, 7), 0);
+	T_EQ_INT(ipfix_finish(&m), 16 + 24);
+	T_EQ_MEM(buf + 16 + 8, want, 8);
+	T_EQ_INT(ipfix_begin(&m, buf, sizeof(buf), &clk, 0, 7), 0);
+	T_EQ_INT(ipfix_add_options(&m, &zero, &clk, 7), 0);
+	T_EQ_INT(ipfix_finish(&m), 16 + 24);
+	T_EQ_MEM(buf + 16 + 8, want, 8);
+}
+
+int main(void)
+{
+	T_RUN(test_full);
+	T_RUN(test_ipv6);
+	T_RUN(test_mixed);
+	T_RUN(test_end_reason);
+	T_RUN(test_times);
+	T_RUN(test_nospc);
+	T_RUN(test_einval);
+	T_RUN(test_max_len);
+	T_RUN(test_packing);
+	T_RUN(test_sampling_off);
+	T_EXIT();
+}

@@ -1,0 +1,605 @@
+/* test_nf9.c - NetFlow v9 encoder and the IE table against hand-computed golden datagrams. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <string.h>
+#include "t.h"
+#include "nf9.h"
+
+#define MS(x) ((__u64)(x)*1000000ULL)
+
+/* sysUptime 1200000 ms (+123456 ns), unix time 1700000000.5 s */
+static const struct enc_clock clk = {
+	.mono_ns = MS(1200000) + 123456,
+	.real_ns = 1700000000500000000ULL,
+};
+
+/* 100 sampled, 900 skipped: 1 in 10 */
+static const struct enc_sampling samp = { .interval = 100, .space = 900 };
+
+static struct tflow_record mk(int family, const char *src, const char *dst, __u16 sport,
+			      __u16 dport, __u8 proto)
+{
+	struct tflow_record r;
+
+	memset(&r, 0, sizeof(r));
+	if (family == 4) {
+		r.key.src[10] = r.key.src[11] = 0xff;
+		r.key.dst[10] = r.key.dst[11] = 0xff;
+		inet_pton(AF_INET, src, r.key.src + 12);
+		inet_pton(AF_INET, dst, r.key.dst + 12);
+	} else {
+		inet_pton(AF_INET6, src, r.key.src);
+		inet_pton(AF_INET6, dst, r.key.dst);
+	}
+	r.key.sport = htons(sport);
+	r.key.dport = htons(dport);
+	r.key.proto = proto;
+	r.key.family = family;
+	r.key.dir = TFLOW_DIR_INGRESS;
+	return r;
+}
+
+static struct tflow_record rec_tcp4(void)
+{
+	struct tflow_record r = mk(4, "10.0.0.1", "10.0.0.2", 1234, 80, 6);
+
+	r.key.ifindex = 3;
+	r.in_ifindex = 3;
+	r.out_ifindex = 5;
+	r.packets = 10;
+	r.bytes = 1200;
+	r.first_ns = MS(1000) + 999;	  /* sub-ms part truncated */
+	r.last_ns = MS(1193000) + 999999; /* likewise */
+	r.tcp_flags = 0x1b;		  /* FIN|SYN|PSH|ACK */
+	r.tos = 0x10;
+	r.ttl = 64;
+	r.end_reason = TFLOW_END_EOF;
+	return r;
+}
+
+/* ICMP destination unreachable (3), port unreachable (3), seen at egress */
+static struct tflow_record rec_icmp4(void)
+{
+	struct tflow_record r = mk(4, "10.0.0.2", "10.0.0.1", 0, 3 * 256 + 3, 1);
+
+	r.key.ifindex = 3;
+	r.key.dir = TFLOW_DIR_EGRESS;
+	r.out_ifindex = 3;
+	r.packets = 1;
+	r.bytes = 56;
+	r.first_ns = MS(599000);
+	r.last_ns = MS(599000);
+	r.tos = 0xc0;
+	r.ttl = 64;
+	r.end_reason = TFLOW_END_IDLE;
+	return r;
+}
+
+static struct tflow_record rec_udp6(void)
+{
+	struct tflow_record r = mk(6, "2001:db8::1", "ff02::fb", 5353, 5353, 17);
+
+	r.key.ifindex = 2;
+	r.in_ifindex = 2;
+	r.packets = 4;
+	r.bytes = 400;
+	r.first_ns = MS(500000);
+	r.last_ns = MS(599999);
+	r.ttl = 255;
+	r.end_reason = TFLOW_END_FORCED;
+	return r;
+}
+
+/* ICMPv6 echo request (128/0) at egress, counters past 32 bits */
+static struct tflow_record rec_icmp6(void)
+{
+	struct tflow_record r = mk(6, "fe80::1", "fe80::2", 0, 128 * 256 + 0, 58);
+
+	r.key.ifindex = 2;
+	r.key.dir = TFLOW_DIR_EGRESS;
+	r.out_ifindex = 2;
+	r.packets = 0x100000001ULL;
+	r.bytes = 0x123456789abcULL;
+	r.first_ns = MS(1199000) + 500000;
+	r.last_ns = MS(1199999) + 999999;
+	r.ttl = 64;
+	r.end_reason = TFLOW_END_ACTIVE;
+	return r;
+}
+
+/* ---- header, templates, options, an IPv4 data FlowSet ---- */
+
+static const unsigned char golden_full[] = {
+	/* header */
+	0x00, 0x09,		/* version 9 */
+	0x00, 0x06,		/* count: 2 templates, 1 options template, 1 options data, 2 data */
+	0x00, 0x12, 0x4f, 0x80, /* sysUptime 1200000 ms */
+	0x65, 0x53, 0xf1, 0x00, /* unix secs 1700000000 */
+	0x00, 0x00, 0x00, 0x03, /* sequence 3 */
+	0x00, 0x00, 0x00, 0x07, /* source id 7 */
+	/* template FlowSet: 4 + 2 * (4 + 17 * 4) = 148 bytes, no padding */
+	0x00, 0x00,		/* FlowSet id 0: templates */
+	0x00, 0x94,		/* length 148 */
+	0x01, 0x00,		/* template id 256 (IPv4) */
+	0x00, 0x11,		/* field count 17 */
+	0x00, 0x08, 0x00, 0x04, /* IPV4_SRC_ADDR, 4 */
+	0x00, 0x0c, 0x00, 0x04, /* IPV4_DST_ADDR, 4 */
+	0x00, 0x07, 0x00, 0x02, /* L4_SRC_PORT, 2 */
+	0x00, 0x0b, 0x00, 0x02, /* L4_DST_PORT, 2 */
+	0x00, 0x04, 0x00, 0x01, /* PROTOCOL, 1 */
+	0x00, 0x05, 0x00, 0x01, /* SRC_TOS, 1 */
+	0x00, 0x06, 0x00, 0x01, /* TCP_FLAGS, 1 (v9 length) */
+	0x00, 0x0a, 0x00, 0x04, /* INPUT_SNMP, 4 */
+	0x00, 0x0e, 0x00, 0x04, /* OUTPUT_SNMP, 4 */
+	0x00, 0x02, 0x00, 0x08, /* IN_PKTS, 8 */
+	0x00, 0x01, 0x00, 0x08, /* IN_BYTES, 8 */
+	0x00, 0x16, 0x00, 0x04, /* FIRST_SWITCHED, 4 */
+	0x00, 0x15, 0x00, 0x04, /* LAST_SWITCHED, 4 */
+	0x00, 0x20, 0x00, 0x02, /* ICMP_TYPE, 2 */
+	0x00, 0x3c, 0x00, 0x01, /* IP_PROTOCOL_VERSION, 1 */
+	0x00, 0x3d, 0x00, 0x01, /* DIRECTION, 1 */
+	0x00, 0xc0, 0x00, 0x01, /* ipTTL (192), 1 */
+	0x01, 0x01,		/* template id 257 (IPv6) */
+	0x00, 0x11,		/* field count 17 */
+	0x00, 0x1b, 0x00, 0x10, /* IPV6_SRC_ADDR, 16 */
+	0x00, 0x1c, 0x00, 0x10, /* IPV6_DST_ADDR, 16 */
+	0x00, 0x07, 0x00, 0x02, /* L4_SRC_PORT, 2 */
+	0x00, 0x0b, 0x00, 0x02, /* L4_DST_PORT, 2 */
+	0x00, 0x04, 0x00, 0x01, /* PROTOCOL, 1 */
+	0x00, 0x05, 0x00, 0x01, /* SRC_TOS, 1 */
+	0x00, 0x06, 0x00, 0x01, /* TCP_FLAGS, 1 */
+	0x00, 0x0a, 0x00, 0x04, /* INPUT_SNMP, 4 */
+	0x00, 0x0e, 0x00, 0x04, /* OUTPUT_SNMP, 4 */
+	0x00, 0x02, 0x00, 0x08, /* IN_PKTS, 8 */
+	0x00, 0x01, 0x00, 0x08, /* IN_BYTES, 8 */
+	0x00, 0x16, 0x00, 0x04, /* FIRST_SWITCHED, 4 */
+	0x00, 0x15, 0x00, 0x04, /* LAST_SWITCHED, 4 */
+	0x00, 0x20, 0x00, 0x02, /* ICMP_TYPE, 2: also for ICMPv6 (nfdump ignores 139 in v9) */
+	0x00, 0x3c, 0x00, 0x01, /* IP_PROTOCOL_VERSION, 1 */
+	0x00, 0x3d, 0x00, 0x01, /* DIRECTION, 1 */
+	0x00, 0xc0, 0x00, 0x01, /* ipTTL (192), 1 */
+	/* options template FlowSet: 4 + 6 + 4 + 2 * 4 = 22, padded to 24 */
+	0x00, 0x01,		/* FlowSet id 1: options templates */
+	0x00, 0x18,		/* length 24 */
+	0x01, 0x02,		/* template id 258 */
+	0x00, 0x04,		/* option scope length 4 */
+	0x00, 0x08,		/* option length 8 */
+	0x00, 0x01, 0x00, 0x04, /* scope System, 4 */
+	0x00, 0x22, 0x00, 0x04, /* SAMPLING_INTERVAL, 4 */
+	0x00, 0x23, 0x00, 0x01, /* SAMPLING_ALGORITHM, 1 */
+	0x00, 0x00,		/* padding */
+	/* options data FlowSet: 4 + 4 + 4 + 1 = 13, padded to 16 */
+	0x01, 0x02,		/* FlowSet id 258 */
+	0x00, 0x10,		/* length 16 */
+	0x00, 0x00, 0x00, 0x07, /* System: source id 7 */
+	0x00, 0x00, 0x00, 0x0a, /* sampling interval: 1 in (100 + 900) / 100 = 10 */
+	0x01,			/* sampling algorithm 1: deterministic */
+	0x00, 0x00, 0x00,	/* padding */
+	/* data FlowSet: 4 + 2 * 52 */
+	0x01, 0x00, /* FlowSet id 256 */
+	0x00, 0x6c, /* length 108 */
+	/* record 1: TCP */
+	0x0a, 0x00, 0x00, 0x01,				/* src 10.0.0.1 */
+	0x0a, 0x00, 0x00, 0x02,				/* dst 10.0.0.2 */
+	0x04, 0xd2,					/* src port 1234 */
+	0x00, 0x50,					/* dst port 80 */
+	0x06,						/* protocol TCP */
+	0x10,						/* tos 0x10 */
+	0x1b,						/* tcp flags FIN|SYN|PSH|ACK */
+	0x00, 0x00, 0x00, 0x03,				/* input 3 */
+	0x00, 0x00, 0x00, 0x05,				/* output 5 */
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x0a, /* packets 10 */
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x04, 0xb0, /* bytes 1200 */
+	0x00, 0x00, 0x03, 0xe8,				/* first 1000 ms */
+	0x00, 0x12, 0x34, 0x28,				/* last 1193000 ms */
+	0x00, 0x00,					/* icmp type/code: not ICMP */
+	0x04,						/* ip version 4 */
+	0x00,						/* direction ingress */
+	0x40,						/* ttl 64 */
+	/* record 2: ICMP port unreachable */
+	0x0a, 0x00, 0x00, 0x02,				/* src 10.0.0.2 */
+	0x0a, 0x00, 0x00, 0x01,				/* dst 10.0.0.1 */
+	0x00, 0x00,					/* src port 0 */
+	0x03, 0x03,					/* dst port: type 3, code 3 */
+	0x01,						/* protocol ICMP */
+	0xc0,						/* tos 0xc0 */
+	0x00,						/* tcp flags 0 */
+	0x00, 0x00, 0x00, 0x00,				/* input 0 */
+	0x00, 0x00, 0x00, 0x03,				/* output 3 */
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, /* packets 1 */
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x38, /* bytes 56 */
+	0x00, 0x09, 0x23, 0xd8,				/* first 599000 ms */
+	0x00, 0x09, 0x23, 0xd8,				/* last 599000 ms */
+	0x03, 0x03,					/* icmp type 3, code 3 */
+	0x04,						/* ip version 4 */
+	0x01,						/* direction egress */
+	0x40,						/* ttl 64 */
+};
+
+#define OFF_TMPL 20		  /* template FlowSet */
+#define OFF_OPT_TMPL (20 + 148)	  /* options template FlowSet */
+#define OFF_OPT_DATA (168 + 24)	  /* options data FlowSet */
+#define OFF_DATA4 (192 + 16)	  /* IPv4 data FlowSet */
+#define REC4_TCP (OFF_DATA4 + 4)  /* the TCP record in golden_full */
+#define REC4_ICMP (REC4_TCP + 52) /* the ICMP record in golden_full */
+#define REC4_LEN 52
+#define REC6_LEN 76
+
+static void test_full(void)
+{
+	struct tflow_record r1 = rec_tcp4(), r2 = rec_icmp4();
+	unsigned char buf[512];
+	struct tmsg m;
+
+	_Static_assert(sizeof(golden_full) == 316, "20 + 148 + 24 + 16 + 108");
+	memset(buf, 0xa5, sizeof(buf));
+	T_EQ_INT(nf9_begin(&m, buf, sizeof(buf), &clk, 3, 7), 0);
+	T_EQ_INT(nf9_add_templates(&m), 0);
+	T_EQ_INT(nf9_add_options(&m, &samp, 7), 0);
+	T_EQ_INT(nf9_add_record(&m, &r1), 0);
+	T_EQ_INT(nf9_add_record(&m, &r2), 0);
+	T_EQ_INT(m.records, 6);
+	T_EQ_INT(m.data_records, 3);
+	T_EQ_INT(nf9_finish(&m), sizeof(golden_full));
+	T_EQ_MEM(buf, golden_full, sizeof(golden_full));
+	T_EQ_INT(buf[sizeof(golden_full)], 0xa5); /* nothing written past the datagram */
+}
+
+/* ---- IPv6 data FlowSet ---- */
+
+static const unsigned char golden_v6[] = {
+	/* header */
+	0x00, 0x09,		/* version 9 */
+	0x00, 0x02,		/* count 2 */
+	0x00, 0x12, 0x4f, 0x80, /* sysUptime 1200000 ms */
+	0x65, 0x53, 0xf1, 0x00, /* unix secs 1700000000 */
+	0x00, 0x00, 0x00, 0x04, /* sequence 4 */
+	0x00, 0x00, 0x00, 0x07, /* source id 7 */
+	/* data FlowSet: 4 + 2 * 76 */
+	0x01, 0x01, /* FlowSet id 257 */
+	0x00, 0x9c, /* length 156 */
+	/* record 1: UDP mDNS */
+	0x20, 0x01, 0x0d, 0xb8, 0x00, 0x00, 0x00, 0x00, /* src 2001:db8::1 */
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0xff, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00,							    /* dst ff02::fb */
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xfb, 0x14, 0xe9, /* src port 5353 */
+	0x14, 0xe9,						    /* dst port 5353 */
+	0x11,							    /* protocol UDP */
+	0x00,							    /* traffic class 0 */
+	0x00,							    /* tcp flags 0 */
+	0x00, 0x00, 0x00, 0x02,					    /* input 2 */
+	0x00, 0x00, 0x00, 0x00,					    /* output 0 */
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x04,		    /* packets 4 */
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x90,		    /* bytes 400 */
+	0x00, 0x07, 0xa1, 0x20,					    /* first 500000 ms */
+	0x00, 0x09, 0x27, 0xbf,					    /* last 599999 ms */
+	0x00, 0x00,						    /* icmp type/code: not ICMP */
+	0x06,							    /* ip version 6 */
+	0x00,							    /* direction ingress */
+	0xff,							    /* hop limit 255 */
+	/* record 2: ICMPv6 echo request */
+	0xfe, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* src fe80::1 */
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0xfe, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00,							    /* dst fe80::2 */
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, /* src port 0 */
+	0x80, 0x00,						    /* dst port: type 128, code 0 */
+	0x3a,							    /* protocol ICMPv6 */
+	0x00,							    /* traffic class 0 */
+	0x00,							    /* tcp flags 0 */
+	0x00, 0x00, 0x00, 0x00,					    /* input 0 */
+	0x00, 0x00, 0x00, 0x02,					    /* output 2 */
+	0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01,		    /* packets 2^32 + 1 */
+	0x00, 0x00, 0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc,		    /* bytes 0x123456789abc */
+	0x00, 0x12, 0x4b, 0x98,					    /* first 1199000 ms */
+	0x00, 0x12, 0x4f, 0x7f,					    /* last 1199999 ms */
+	0x80, 0x00,						    /* icmp type 128, code 0 */
+	0x06,							    /* ip version 6 */
+	0x01,							    /* direction egress */
+	0x40,							    /* hop limit 64 */
+};
+
+#define REC6_UDP (20 + 4)		/* the UDP record in golden_v6 */
+#define REC6_ICMP (REC6_UDP + REC6_LEN) /* the ICMPv6 record in golden_v6 */
+
+static void test_ipv6(void)
+{
+	struct tflow_record r1 = rec_udp6(), r2 = rec_icmp6();
+	unsigned char buf[sizeof(golden_v6)];
+	struct tmsg m;
+
+	_Static_assert(sizeof(golden_v6) == 20 + 4 + 2 * REC6_LEN, "header, set, 2 records");
+	T_EQ_INT(nf9_begin(&m, buf, sizeof(buf), &clk, 4, 7), 0);
+	T_EQ_INT(nf9_add_record(&m, &r1), 0);
+	T_EQ_INT(nf9_add_record(&m, &r2), 0);
+	T_EQ_INT(nf9_finish(&m), sizeof(golden_v6));
+	T_EQ_MEM(buf, golden_v6, sizeof(golden_v6));
+}
+
+/* ---- v4, v6, options, v6, v4: one FlowSet per run of a family ---- */
+
+static void test_mixed(void)
+{
+	struct tflow_record tcp4 = rec_tcp4(), icmp4 = rec_icmp4();
+	struct tflow_record udp6 = rec_udp6(), icmp6 = rec_icmp6();
+	unsigned char buf[1024];
+	unsigned char *p = buf + 20;
+	struct tmsg m;
+	static const unsigned char hdr[] = {
+		0x00, 0x09, /* version 9 */
+		0x00, 0x05, /* count 5: 4 data records, 1 options data record */
+	};
+	static const unsigned char set4[] = { 0x01, 0x00, 0x00, 0x38 }; /* 256, 4 + 52 */
+	static const unsigned char set6[] = { 0x01, 0x01, 0x00, 0x50 }; /* 257, 4 + 76 */
+
+	memset(buf, 0xa5, sizeof(buf));
+	T_EQ_INT(nf9_begin(&m, buf, sizeof(buf), &clk, 5, 7), 0);
+	T_EQ_INT(nf9_add_record(&m, &tcp4), 0);
+	T_EQ_INT(nf9_add_record(&m, &udp6), 0);
+	T_EQ_INT(nf9_add_options(&m, &samp, 7), 0);
+	T_EQ_INT(nf9_add_record(&m, &icmp6), 0);
+	T_EQ_INT(nf9_add_record(&m, &icmp4), 0);
+	T_EQ_INT(nf9_finish(&m), 20 + 56 + 80 + 16 + 80 + 56);
+	T_EQ_MEM(buf, hdr, sizeof(hdr));
+
+	T_EQ_MEM(p, set4, 4);
+	T_EQ_MEM(p + 4, golden_full + REC4_TCP, REC4_LEN);
+	p += 56;
+	T_EQ_MEM(p, set6, 4);
+	T_EQ_MEM(p + 4, golden_v6 + REC6_UDP, REC6_LEN);
+	p += 80;
+	T_EQ_MEM(p, golden_full + OFF_OPT_DATA, 16); /* closed with its 3 bytes of padding */
+	p += 16;
+	T_EQ_MEM(p, set6, 4);
+	T_EQ_MEM(p + 4, golden_v6 + REC6_ICMP, REC6_LEN);
+	p += 80;
+	T_EQ_MEM(p, set4, 4);
+	T_EQ_MEM(p + 4, golden_full + REC4_ICMP, REC4_LEN);
+	p += 56;
+	T_EQ_INT(*p, 0xa5);
+}
+
+/* ---- -ENOSPC at the exact byte: the message stays as it was and still finishes ---- */
+
+static void test_nospc(void)
+{
+	struct tflow_record r4 = rec_tcp4(), r6 = rec_udp6();
+	unsigned char buf[512];
+	struct tmsg m, before;
+	size_t n;
+
+	/* header alone */
+	T_EQ_INT(nf9_begin(&m, buf, NF9_HDR_LEN - 1, &clk, 3, 7), -ENOSPC);
+	T_EQ_INT(nf9_begin(&m, buf, NF9_HDR_LEN, &clk, 3, 7), 0);
+	T_EQ_INT(nf9_add_record(&m, &r4), -ENOSPC);
+	T_EQ_INT(nf9_finish(&m), NF9_HDR_LEN); /* an empty datagram, count 0 */
+	T_EQ_INT(buf[2] << 8 | buf[3], 0);
+
+	/* templates + options template: 148 + 24 bytes, then the options data: 16 */
+	memset(buf, 0xa5, sizeof(buf));
+	T_EQ_INT(nf9_begin(&m, buf, 20 + 172 - 1, &clk, 3, 7), 0);
+	before = m;
+	T_EQ_INT(nf9_add_templates(&m), -ENOSPC);
+	T_EQ_MEM(&m, &before, sizeof(m));
+	T_EQ_INT(buf[20], 0xa5);
+	T_EQ_INT(nf9_begin(&m, buf, 20 + 172 + 16 - 1, &clk, 3, 7), 0);
+	T_EQ_INT(nf9_add_templates(&m), 0);
+	before = m;
+	T_EQ_INT(nf9_add_options(&m, &samp, 7), -ENOSPC);
+	T_EQ_MEM(&m, &before, sizeof(m));
+	T_EQ_INT(buf[20 + 172], 0xa5);
+	T_EQ_INT(nf9_finish(&m), 20 + 172);
+	T_EQ_INT(buf[2] << 8 | buf[3], 3); /* count: the 3 template records */
+	T_EQ_MEM(buf + 4, golden_full + 4, 16);
+	T_EQ_MEM(buf + 20, golden_full + 20, 172);
+
+	/* exactly one IPv4 record: 20 + 4 + 52 */
+	memset(buf, 0xa5, sizeof(buf));
+	T_EQ_INT(nf9_begin(&m, buf, 76, &clk, 3, 7), 0);
+	T_EQ_INT(nf9_add_record(&m, &r4), 0);
+	before = m;
+	T_EQ_INT(nf9_add_record(&m, &r4), -ENOSPC);
+	T_EQ_MEM(&m, &before, sizeof(m));
+	T_EQ_INT(nf9_add_record(&m, &r6), -ENOSPC); /* a new set header would not fit either */
+	T_EQ_INT(nf9_add_options(&m, &samp, 7), -ENOSPC);
+	T_EQ_MEM(&m, &before, sizeof(m));
+	T_EQ_INT(nf9_finish(&m), 76);
+	T_EQ_INT(buf[3], 1);				      /* count 1 */
+	T_EQ_INT(buf[22] << 8 | buf[23], 56);		      /* set length */
+	T_EQ_MEM(buf + 24, golden_full + REC4_TCP, REC4_LEN); /* the record whole */
+	T_EQ_INT(buf[76], 0xa5);
+	T_EQ_INT(nf9_begin(&m, buf, 75, &clk, 3, 7), 0);
+	T_EQ_INT(nf9_add_record(&m, &r4), -ENOSPC);
+
+	/* switching family: the IPv6 record needs its set header, 4 + 76 */
+	n = 20 + 56 + 80;
+	memset(buf, 0xa5, sizeof(buf));
+	T_EQ_INT(nf9_begin(&m, buf, n - 1, &clk, 3, 7), 0);
+	T_EQ_INT(nf9_add_record(&m, &r4), 0);
+	before = m;
+	T_EQ_INT(nf9_add_record(&m, &r6), -ENOSPC);
+	T_EQ_MEM(&m, &before, sizeof(m));
+	T_EQ_INT(nf9_finish(&m), 76);
+	T_EQ_INT(buf[76], 0xa5);
+	T_EQ_INT(nf9_begin(&m, buf, n, &clk, 3, 7), 0);
+	T_EQ_INT(nf9_add_record(&m, &r4), 0);
+	T_EQ_INT(nf9_add_record(&m, &r6), 0);
+	T_EQ_INT(nf9_finish(&m), n);
+
+	/* options data after a record: 16 bytes with its padding, or nothing */
+	T_EQ_INT(nf9_begin(&m, buf, 76 + 15, &clk, 3, 7), 0);
+	T_EQ_INT(nf9_add_record(&m, &r4), 0);
+	T_EQ_INT(nf9_add_options(&m, &samp, 7), -ENOSPC);
+	T_EQ_INT(nf9_begin(&m, buf, 76 + 16, &clk, 3, 7), 0);
+	T_EQ_INT(nf9_add_record(&m, &r4), 0);
+	T_EQ_INT(nf9_add_options(&m, &samp, 7), 0);
+	T_EQ_INT(nf9_finish(&m), 76 + 16);
+	T_EQ_MEM(buf + 76, golden_full + OFF_OPT_DATA, 16);
+}
+
+/* ---- bad input ---- */
+
+static void test_einval(void)
+{
+	struct tflow_record r = rec_tcp4();
+	unsigned char buf[256];
+	struct tmsg m, before;
+
+	T_EQ_INT(nf9_begin(&m, NULL, sizeof(buf), &clk, 0, 0), -EINVAL);
+	T_EQ_INT(nf9_begin(&m, buf, sizeof(buf), &clk, 0, 0), 0);
+	before = m;
+	r.key.family = 0;
+	T_EQ_INT(nf9_add_record(&m, &r), -EINVAL);
+	r.key.family = 5;
+	T_EQ_INT(nf9_add_record(&m, &r), -EINVAL);
+	T_EQ_MEM(&m, &before, sizeof(m));
+}
+
+/* ---- how many records one 1500-byte IPv4 datagram carries (1500 - 20 IP - 8 UDP) ---- */
+
+static int pack(int with_templates, size_t *len)
+{
+	struct tflow_record r = rec_tcp4();
+	unsigned char buf[1500 - 28];
+	struct tmsg m;
+	int n = 0;
+
+	nf9_begin(&m, buf, sizeof(buf), &clk, 0, 7);
+	if (with_templates) {
+		T_EQ_INT(nf9_add_templates(&m), 0);
+		T_EQ_INT(nf9_add_options(&m, &samp, 7), 0);
+	}
+	while (nf9_add_record(&m, &r) == 0)
+		n++;
+	*len = nf9_finish(&m);
+	return n;
+}
+
+static void test_packing(void)
+{
+	size_t len;
+
+	/* 20 + 4 + 27 * 52 = 1428; a 28th record would make 1480 > 1472 */
+	T_EQ_INT(pack(0, &len), 27);
+	T_EQ_INT(len, 1428);
+	/* 20 + 148 + 24 + 16 + 4 + 24 * 52 = 1460; a 25th would make 1512 */
+	T_EQ_INT(pack(1, &len), 24);
+	T_EQ_INT(len, 1460);
+}
+
+/* ---- sampling rate announced, uptime wrap ---- */
+
+static void test_sampling(void)
+{
+	static const struct {
+		struct enc_sampling s;
+		__u32 rate;
+		__u8 algorithm;
+	} cases[] = {
+		{ { 1, 0 }, 1, 0 },		      /* off, as the caller announces it */
+		{ { 0, 0 }, 1, 0 },		      /* interval 0 is off too */
+		{ { 0, 7 }, 1, 0 },		      /* whatever the space */
+		{ { 1, 1 }, 2, 1 },		      /* 2 / 1, deterministic */
+		{ { 2222, 1111 }, 2, 1 },	      /* 1.5 rounds up */
+		{ { 3, 1 }, 1, 1 },		      /* 1.33 rounds down, still sampling */
+		{ { 1, 20000 }, 20001, 1 },	      /* no 14-bit limit as in v5 */
+		{ { 1, 0xffffffff }, 0xffffffff, 1 }, /* 2^32 clamped */
+	};
+	unsigned char buf[64];
+	struct tmsg m;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const unsigned char *p = buf + 20 + 4 + 4;
+
+		T_EQ_INT(nf9_begin(&m, buf, sizeof(buf), &clk, 0, 7), 0);
+		T_EQ_INT(nf9_add_options(&m, &cases[i].s, 7), 0);
+		T_EQ_INT(nf9_finish(&m), 20 + 16);
+		T_EQ_INT((__u32)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3], cases[i].rate);
+		T_EQ_INT(p[4], cases[i].algorithm); /* 0 none, 1 deterministic */
+	}
+}
+
+static void test_uptime_wrap(void)
+{
+	struct enc_clock c = { .mono_ns = MS(0x100000007ULL), .real_ns = clk.real_ns };
+	struct tflow_record r = rec_tcp4();
+	unsigned char buf[128];
+	struct tmsg m;
+	static const unsigned char uptime[4] = { 0x00, 0x00, 0x00, 0x07 };
+	static const unsigned char times[8] = {
+		0x00, 0x00, 0x00, 0x05, /* first: 2^32 + 5 ms -> 5 */
+		0xff, 0xff, 0xff, 0xff, /* last: 2 * 2^32 - 1 ms -> 0xffffffff */
+	};
+
+	/* 49.7 days after boot the 32-bit ms counters wrap; records wrap with sysUptime */
+	r.first_ns = MS(0x100000005ULL) + 999999;
+	r.last_ns = MS(0x1ffffffffULL);
+	T_EQ_INT(nf9_begin(&m, buf, sizeof(buf), &c, 0, 7), 0);
+	T_EQ_INT(nf9_add_record(&m, &r), 0);
+	T_EQ_INT(nf9_finish(&m), 76);
+	T_EQ_MEM(buf + 4, uptime, 4);
+	T_EQ_MEM(buf + 24 + 39, times, 8);
+}
+
+/* ---- the IE table ---- */
+
+static void test_ie_table(void)
+{
+	static const struct ie_info want[] = {
+		{ 1, 8, "octetDeltaCount" },
+		{ 2, 8, "packetDeltaCount" },
+		{ 4, 1, "protocolIdentifier" },
+		{ 5, 1, "ipClassOfService" },
+		{ 6, 2, "tcpControlBits" },
+		{ 7, 2, "sourceTransportPort" },
+		{ 8, 4, "sourceIPv4Address" },
+		{ 10, 4, "ingressInterface" },
+		{ 11, 2, "destinationTransportPort" },
+		{ 12, 4, "destinationIPv4Address" },
+		{ 14, 4, "egressInterface" },
+		{ 21, 4, "flowEndSysUpTime" },
+		{ 22, 4, "flowStartSysUpTime" },
+		{ 27, 16, "sourceIPv6Address" },
+		{ 28, 16, "destinationIPv6Address" },
+		{ 32, 2, "icmpTypeCodeIPv4" },
+		{ 34, 4, "samplingInterval" },
+		{ 35, 1, "samplingAlgorithm" },
+		{ 60, 1, "ipVersion" },
+		{ 61, 1, "flowDirection" },
+		{ 136, 1, "flowEndReason" },
+		{ 139, 2, "icmpTypeCodeIPv6" },
+		{ 149, 4, "observationDomainId" },
+		{ 152, 8, "flowStartMilliseconds" },
+		{ 153, 8, "flowEndMilliseconds" },
+		{ 160, 8, "systemInitTimeMilliseconds" },
+		{ 192, 1, "ipTTL" },
+		{ 305, 4, "samplingPacketInterval" },
+		{ 306, 4, "samplingPacketSpace" },
+	};
+
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		const struct ie_info *ie = ie_find(want[i].id);
+
+		if (!T_CHECK(ie != NULL, "id %u missing", want[i].id))
+			continue;
+		T_EQ_INT(ie->id, want[i].id);
+		T_EQ_INT(ie->len, want[i].len);
+		T_CHECK(strcmp(ie->name, want[i].name) == 0, "id %u: %s", want[i].id, ie->name);
+	}
+	T_CHECK(ie_find(0) == NULL, "id 0");
+	T_CHECK(ie_find(3) == NULL, "id 3");
+	T_CHECK(ie_find(0xffff) == NULL, "id 65535");
+}
+
+int main(void)
+{
+	T_RUN(test_full);
+	T_RUN(test_ipv6);
+	T_RUN(test_mixed);
+	T_RUN(test_nospc);
+	T_RUN(test_einval);
+	T_RUN(test_packing);
+	T_RUN(test_sampling);
+	T_RUN(test_uptime_wrap);
+	T_RUN(test_ie_table);
+	T_EXIT();
+}

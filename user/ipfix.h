@@ -1,0 +1,32 @@
+/* ipfix.h - IPFIX (RFC 7011) encoder: template, options template and data sets in one message. */
+#ifndef TFLOW_IPFIX_H
+#define TFLOW_IPFIX_H
+
+#include "ie.h"
+
+#define IPFIX_HDR_LEN 16
+#define IPFIX_TMPL_V4 256
+#define IPFIX_TMPL_V6 257
+#define IPFIX_TMPL_OPTIONS 258
+
+/* Start a message: sequence = data records sent before it in this domain; export time = now. */
+int ipfix_begin(struct tmsg *m, void *buf, size_t size, const struct enc_clock *clk, __u32 sequence,
+		__u32 domain_id);
+
+/* A template set (IPv4 and IPv6 data templates) and an options template set. */
+int ipfix_add_templates(struct tmsg *m);
+
+/*
+ * The options data record, scoped to domain_id: samplingPacketInterval (305),
+ * samplingPacketSpace (306) and systemInitTimeMilliseconds (160).
+ */
+int ipfix_add_options(struct tmsg *m, const struct enc_sampling *s, const struct enc_clock *clk,
+		      __u32 domain_id);
+
+/* One flow record into the data set of its family; -ENOSPC leaves m unchanged. */
+int ipfix_add_record(struct tmsg *m, const struct tflow_record *r, const struct enc_clock *clk);
+
+/* Close the open set, write the message length; returns it. */
+size_t ipfix_finish(struct tmsg *m);
+
+#endif
