@@ -18,9 +18,16 @@
 # Topology (one per test; names carry the test's PID so tests never collide):
 #
 #	[ $NS_A ] va 10.77.0.1/24 ---- veth ---- 10.77.0.2/24 vb [ $NS_B: tflow on vb, nfcapd on lo ]
+#	             fd77::1/64                  fd77::2/64        (TOPO_IPV6=1 only)
 #
-# IPv6 is disabled on both veth ends before they come up (no ND/MLD noise), offloads are off
-# (captured packets are wire packets) and the neighbours are static (no ARP round trips).
+# By default IPv6 is disabled on both veth ends before they come up (no ND/MLD noise). With
+# TOPO_IPV6=1 (set before topo_create) both ends get static IPv6 addresses, and the link still
+# carries nothing the test did not send: the veths are NOARP, so the kernel neither joins the
+# solicited-node groups (no MLD reports) nor runs DAD (addrconf_join_solict() and
+# addrconf_dad_begin() return early for IFF_NOARP); no link-local address is generated
+# (addr_gen_mode 1), no router solicitation is sent. A test that wants ND/MLD on the link sends it
+# itself (traffic.py ipv6-ext), so the counts are known. Offloads are off (captured packets are
+# wire packets) and the neighbours are static for both families (no ARP/ND round trips).
 # Nothing is ever sent outside these two namespaces.
 #
 # Results are printed as `ok - NAME`, `not ok - NAME`, `skip - NAME (reason)` (tests/run.sh
@@ -46,7 +53,12 @@ IF_A=va
 IF_B=vb
 IP_A=10.77.0.1
 IP_B=10.77.0.2
+IP6_A=fd77::1
+IP6_B=fd77::2
+TOPO_IPV6=${TOPO_IPV6:-}
 COLLECTOR_PORT=2055
+COLLECTOR_DIR=""
+declare -A COLL_DIR=() # collector name -> its directory (nfcapd) or output file (nfacctd)
 
 E2E_WORK=""
 E2E_FAILED=0
@@ -207,11 +219,21 @@ topo_create() {
 	ip netns add "$NS_B" || die "topology: ip netns add $NS_B"
 	ip link add "$IF_A" netns "$NS_A" type veth peer name "$IF_B" netns "$NS_B" ||
 		die "topology: veth pair"
-	local t ns ifc ip
-	for t in "$NS_A $IF_A $IP_A" "$NS_B $IF_B $IP_B"; do
-		read -r ns ifc ip <<<"$t"
-		ip netns exec "$ns" sysctl -qw "net.ipv6.conf.$ifc.disable_ipv6=1" ||
-			die "topology: disable IPv6 on $ifc"
+	local t ns ifc ip ip6
+	for t in "$NS_A $IF_A $IP_A $IP6_A" "$NS_B $IF_B $IP_B $IP6_B"; do
+		read -r ns ifc ip ip6 <<<"$t"
+		if [ -n "$TOPO_IPV6" ]; then
+			ip netns exec "$ns" sysctl -qw "net.ipv6.conf.$ifc.accept_dad=0" \
+				"net.ipv6.conf.$ifc.router_solicitations=0" \
+				"net.ipv6.conf.$ifc.accept_ra=0" "net.ipv6.conf.$ifc.addr_gen_mode=1" \
+				"net.ipv6.conf.$ifc.disable_ipv6=0" ||
+				die "topology: IPv6 settings on $ifc"
+			ip -n "$ns" link set "$ifc" arp off || die "topology: $ifc arp off"
+			ip -n "$ns" addr add "$ip6/64" dev "$ifc" nodad || die "topology: IPv6 on $ifc"
+		else
+			ip netns exec "$ns" sysctl -qw "net.ipv6.conf.$ifc.disable_ipv6=1" ||
+				die "topology: disable IPv6 on $ifc"
+		fi
 		ip netns exec "$ns" ethtool -K "$ifc" tso off gso off gro off >/dev/null 2>&1 ||
 			die "topology: ethtool -K $ifc tso gso gro off"
 		ip -n "$ns" addr add "$ip/24" dev "$ifc" || die "topology: address on $ifc"
@@ -222,10 +244,21 @@ topo_create() {
 	IFINDEX_B=$(nsb cat /sys/class/net/$IF_B/ifindex)
 	nsa ip neigh replace "$IP_B" lladdr "$MAC_B" dev "$IF_A" nud permanent || die "topology: neigh"
 	nsb ip neigh replace "$IP_A" lladdr "$MAC_A" dev "$IF_B" nud permanent || die "topology: neigh"
+	if [ -n "$TOPO_IPV6" ]; then
+		nsa ip neigh replace "$IP6_B" lladdr "$MAC_B" dev "$IF_A" nud permanent ||
+			die "topology: neigh"
+		nsb ip neigh replace "$IP6_A" lladdr "$MAC_A" dev "$IF_B" nud permanent ||
+			die "topology: neigh"
+	fi
 	ip -n "$NS_A" link set "$IF_A" up || die "topology: $IF_A up"
 	ip -n "$NS_B" link set "$IF_B" up || die "topology: $IF_B up"
 	wait_for 5 nsa ping -c 1 -W 1 -q "$IP_B" >/dev/null || die "topology: $IP_A cannot reach $IP_B"
-	log "topology: $NS_A/$IF_A $IP_A ($MAC_A) <-> $NS_B/$IF_B $IP_B ($MAC_B, ifindex $IFINDEX_B)"
+	if [ -n "$TOPO_IPV6" ]; then
+		wait_for 5 nsa ping -6 -c 1 -W 1 -q "$IP6_B" >/dev/null ||
+			die "topology: $IP6_A cannot reach $IP6_B"
+	fi
+	log "topology: $NS_A/$IF_A $IP_A ${TOPO_IPV6:+$IP6_A }($MAC_A) <-> $NS_B/$IF_B $IP_B" \
+		"${TOPO_IPV6:+$IP6_B }($MAC_B, ifindex $IFINDEX_B)"
 }
 
 # Packets the veth pair dropped between the capture point (va) and the exporter (vb): if this is
@@ -291,23 +324,32 @@ udp_sink() {
 
 # ---------------------------------------------------------------- collector (nfcapd)
 
-# collector_start [PORT]: nfcapd in $NS_B on 127.0.0.1:PORT writing $E2E_WORK/nf. `-s -1` turns
-# off nfcapd's scaling of counters by the exporter's announced sampling rate: nfdump shows the
-# counts exactly as exported.
+# collector_start [PORT [NAME [ADDRESS]]]: nfcapd in $NS_B on ADDRESS (127.0.0.1; an IPv6
+# address makes it listen with -6):PORT writing $E2E_WORK/nf (NAME nfcapd, the default) or
+# $E2E_WORK/NAME; its log is $E2E_WORK/NAME.log. Several may run at once under different names;
+# COLLECTOR_PORT and COLLECTOR_DIR are those of the last one started. `-s -1` turns off nfcapd's
+# scaling of counters by the exporter's announced sampling rate: nfdump shows the counts exactly
+# as exported.
 collector_start() {
+	local name=${2:-nfcapd} bind=${3:-127.0.0.1} fam=()
 	COLLECTOR_PORT=${1:-$COLLECTOR_PORT}
 	COLLECTOR_DIR=$E2E_WORK/nf
+	[ "$name" = nfcapd ] || COLLECTOR_DIR=$E2E_WORK/$name
+	case $bind in *:*) fam=(-6) ;; esac
+	COLL_DIR[$name]=$COLLECTOR_DIR
 	mkdir -p "$COLLECTOR_DIR"
 	# -B: a flush of thousands of flows arrives as one burst of datagrams
-	bg_start nfcapd "$NS_B" nfcapd -w "$COLLECTOR_DIR" -p "$COLLECTOR_PORT" -b 127.0.0.1 -s -1 \
-		-B 4194304
-	COLLECTOR_PID=${E2E_BG[nfcapd]}
-	bg_wait_line nfcapd '^Startup' 10 || die "collector: nfcapd did not start"
-	COLLECTOR_RCVBUF_ERRORS=$(udp_rcvbuf_errors)
-	wait_for 5 collector_bound || die "collector: nfcapd not bound to 127.0.0.1:$COLLECTOR_PORT"
+	bg_start "$name" "$NS_B" nfcapd "${fam[@]}" -w "$COLLECTOR_DIR" -p "$COLLECTOR_PORT" \
+		-b "$bind" -s -1 -B 4194304
+	COLLECTOR_PID=${E2E_BG[$name]}
+	bg_wait_line "$name" '^Startup' 10 || die "collector: $name did not start"
+	[ -n "${COLLECTOR_RCVBUF_ERRORS:-}" ] || COLLECTOR_RCVBUF_ERRORS=$(udp_rcvbuf_errors)
+	wait_for 5 collector_bound "$COLLECTOR_PORT" ||
+		die "collector: $name not bound to $bind:$COLLECTOR_PORT"
 }
 
-collector_bound() { nsb ss -Hnlu "sport = :$COLLECTOR_PORT" | grep -q .; }
+# collector_bound [PORT]: a UDP socket in $NS_B is bound to PORT.
+collector_bound() { nsb ss -Hnlu "sport = :${1:-$COLLECTOR_PORT}" | grep -q .; }
 
 # udp_rcvbuf_errors: datagrams the kernel dropped in $NS_B because a socket buffer was full.
 udp_rcvbuf_errors() {
@@ -315,20 +357,21 @@ udp_rcvbuf_errors() {
 		else print $c["RcvbufErrors"] }'
 }
 
-# collector_stop: SIGTERM makes nfcapd 1.7.1 flush and close its file (nfcapd.current.PID is
-# renamed to nfcapd.YYYYMMDDhhmm); only then can nfdump read everything.
+# collector_stop [NAME]: SIGTERM makes nfcapd 1.7.1 flush and close its file (nfcapd.current.PID
+# is renamed to nfcapd.YYYYMMDDhhmm); only then can nfdump read everything.
 collector_stop() {
-	local lost=$(($(udp_rcvbuf_errors) - COLLECTOR_RCVBUF_ERRORS))
+	local name=${1:-nfcapd} lost=$(($(udp_rcvbuf_errors) - COLLECTOR_RCVBUF_ERRORS))
 	[ "$lost" = 0 ] || t_fail "collector: no datagram dropped in $NS_B" \
 		"$lost UDP datagrams dropped (socket receive buffer full): the collector missed exports"
-	bg_stop nfcapd
-	ls "$COLLECTOR_DIR"/nfcapd.current.* >/dev/null 2>&1 &&
-		t_fail "collector: nfcapd closed its file" "$(ls -la "$COLLECTOR_DIR")"
-	log "nfcapd: $(grep -E '^Ident' "$E2E_WORK/nfcapd.log" | tail -1)"
+	bg_stop "$name"
+	ls "${COLL_DIR[$name]}"/nfcapd.current.* >/dev/null 2>&1 &&
+		t_fail "collector: $name closed its file" "$(ls -la "${COLL_DIR[$name]}")"
+	log "$name: $(grep -E '^Ident' "$E2E_WORK/$name.log" | tail -1)"
 }
 
-# nfdump_csv: every record the collector stored, nfdump's csv with plain numbers.
-nfdump_csv() { nfdump -R "$COLLECTOR_DIR" -o csv -N; }
+# nfdump_csv [DIR]: every record a collector stored (default: the last one started), nfdump's csv
+# with plain numbers.
+nfdump_csv() { nfdump -R "${1:-$COLLECTOR_DIR}" -o csv -N; }
 
 # ---------------------------------------------------------------- exporter (tflow)
 
@@ -402,14 +445,20 @@ exporter_stop() {
 # The harness's own check: tcpdump on vb piped into softflowd -r (a live softflowd holds packets
 # in a partly filled libpcap block until more traffic arrives; at EOF it expires every flow).
 softflowd_start() {
-	local target="" a
+	local target="" version=5 a
 	for a in "$@"; do
 		case $a in 127.0.0.1:*) target=${a%%,*} ;; esac
+		case $a in 127.0.0.1:*version=*)
+			version=${a#*version=}
+			version=${version%%,*}
+			;;
+		esac
 	done
+	[ "$version" = IPFIX ] && version=10
 	[ -n "$target" ] || die "exporter: softflowd stand-in needs --target 127.0.0.1:PORT"
-	log "exporter: tcpdump -i $IF_B | softflowd -r - -n $target -v 5 -m 1024"
+	log "exporter: tcpdump -i $IF_B | softflowd -r - -n $target -v $version -m 1024"
 	bg_start softflowd "$NS_B" bash -c "exec tcpdump -i $IF_B --immediate-mode -B 16384 -U -w - 2>'$E2E_WORK/sf-tcpdump.log' |
-		exec softflowd -r - -n $target -v 5 -m 1024 -d -t maxlife=1d"
+		exec softflowd -r - -n $target -v $version -m 1024 -d -t maxlife=1d"
 	EXPORTER_PID=${E2E_BG[softflowd]}
 	wait_for 10 grep -qs 'listening on' "$E2E_WORK/sf-tcpdump.log" ||
 		die "exporter: softflowd stand-in started" "$(cat "$E2E_WORK/sf-tcpdump.log")"
@@ -461,29 +510,128 @@ capture_stop() {
 
 # ---------------------------------------------------------------- comparison
 
-# flows PCAP: the oracle's flow table (see flows.py).
-flows_pcap() { "$PY" "$E2E_DIR/flows.py" pcap "${1:-$CAPTURE_PCAP}" --observer-mac "$MAC_B"; }
+# The oracle's flow table counts IPv6 in a TOPO_IPV6 test; the comparisons with a collector count
+# it when ORACLE_IPV6 is not empty (default: TOPO_IPV6). A v1/v5 test on a dual-stack link sets
+# ORACLE_IPV6= so that the collector is compared with the IPv4 flows only (v1/v5 cannot carry
+# IPv6: tflow skips those flows for such a target).
+oracle_opts() { [ -n "${ORACLE_IPV6-$TOPO_IPV6}" ] && echo --ipv6; }
 
-# check_flows NAME [flows.py compare options]: nfdump's records equal the capture's flows, exactly,
-# and carry vb's ifindex as input (ingress flows) or output (egress flows) interface.
-check_flows() {
-	local name=$1
-	shift
+# flows PCAP: the oracle's flow table (see flows.py).
+flows_pcap() {
+	"$PY" "$E2E_DIR/flows.py" pcap "${1:-$CAPTURE_PCAP}" --observer-mac "$MAC_B" \
+		${TOPO_IPV6:+--ipv6}
+}
+
+# check_flows NAME [flows.py compare options]: nfdump's records (of the last collector started)
+# equal the capture's flows, exactly, and carry vb's ifindex as input (ingress flows) or output
+# (egress flows) interface.
+check_flows() { check_flows_in "$COLLECTOR_DIR" "$@"; }
+
+# check_flows_in DIR NAME [flows.py compare options]: the same for the nfcapd files in DIR.
+check_flows_in() {
+	local dir=$1 name=$2 csv
+	shift 2
+	csv=$E2E_WORK/nfdump-$(basename "$dir").csv
 	[ "$E2E_EXPORTER" = tflow ] && set -- --observer-ifindex "$IFINDEX_B" "$@"
-	nfdump_csv >"$E2E_WORK/nfdump.csv" 2>"$E2E_WORK/nfdump.err" ||
-		{ t_fail "$name" "nfdump failed: $(cat "$E2E_WORK/nfdump.err")"; return 1; }
+	nfdump_csv "$dir" >"$csv" 2>"$csv.err" ||
+		{ t_fail "$name" "nfdump failed: $(cat "$csv.err")"; return 1; }
 	t_check "$name" "$PY" "$E2E_DIR/flows.py" compare --pcap "$CAPTURE_PCAP" \
-		--observer-mac "$MAC_B" --nfdump-csv "$E2E_WORK/nfdump.csv" "$@"
+		--observer-mac "$MAC_B" --nfdump-csv "$csv" $(oracle_opts) "$@"
+}
+
+# check_flows_export NAME PCAP PORT [flows.py compare options]: the records of the export
+# datagrams to PORT captured in PCAP, decoded by flows.py itself, equal the capture's flows.
+check_flows_export() {
+	local name=$1 pcap=$2 port=$3
+	shift 3
+	[ "$E2E_EXPORTER" = tflow ] && set -- --observer-ifindex "$IFINDEX_B" "$@"
+	t_check "$name" "$PY" "$E2E_DIR/flows.py" compare --pcap "$CAPTURE_PCAP" \
+		--observer-mac "$MAC_B" --export-pcap "$pcap" --export-port "$port" $(oracle_opts) "$@"
 }
 
 # oracle_table: the capture's flow table in $E2E_WORK/oracle.tsv (for table_flow).
 oracle_table() { flows_pcap >"$E2E_WORK/oracle.tsv" || die "oracle: flows.py pcap failed"; }
 
-# nfdump_table: the collector's records as the same table in $E2E_WORK/nfdump.tsv.
+# nfdump_table [DIR [OUT]]: a collector's records as the same table in OUT ($E2E_WORK/nfdump.tsv).
 nfdump_table() {
-	nfdump_csv >"$E2E_WORK/nfdump.csv" || die "nfdump failed"
-	"$PY" "$E2E_DIR/flows.py" nfdump "$E2E_WORK/nfdump.csv" >"$E2E_WORK/nfdump.tsv" ||
+	local dir=${1:-$COLLECTOR_DIR} out=${2:-$E2E_WORK/nfdump.tsv}
+	nfdump_csv "$dir" >"${out%.tsv}.csv" || die "nfdump failed"
+	"$PY" "$E2E_DIR/flows.py" nfdump "${out%.tsv}.csv" ${TOPO_IPV6:+--ipv6} >"$out" ||
 		die "flows.py nfdump failed"
+}
+
+# ---------------------------------------------------------------- export datagrams
+
+# check_export NAME PCAP PORT VERSION [flows.py check-export options]: the export stream to PORT
+# in PCAP (a capture on lo in $NS_B) obeys its own rules: every datagram decodes, sequence numbers,
+# templates first and refreshed, sampling options, MTU (see flows.py check_export).
+check_export() {
+	local name=$1 pcap=$2 port=$3 version=$4
+	shift 4
+	t_check "$name" "$PY" "$E2E_DIR/flows.py" check-export "$pcap" --port "$port" \
+		--version "$version" "$@"
+}
+
+# export_datagrams PCAP PORT: flows.py's one line per export datagram (n time ip_len family
+# version sequence source_id templates options data_records refused error), tab separated.
+export_datagrams() { "$PY" "$E2E_DIR/flows.py" datagrams "$1" --port "$2"; }
+
+# ---------------------------------------------------------------- collector (pmacct nfacctd)
+
+# nfacctd_start NAME PORT: nfacctd in $NS_B on 127.0.0.1:PORT with the print plugin: csv, one row
+# per (src_host, dst_host, src_port, dst_port, proto), written every second and appended to
+# $E2E_WORK/NAME.csv. Sampling is not renormalized (nfacctd_renormalize false, its default, said
+# explicitly), so the counts are those exported.
+nfacctd_start() {
+	local name=$1 port=$2 conf=$E2E_WORK/$1.conf
+	COLL_DIR[$name]=$E2E_WORK/$name.csv
+	cat >"$conf" <<-EOF
+		daemonize: false
+		nfacctd_ip: 127.0.0.1
+		nfacctd_port: $port
+		nfacctd_renormalize: false
+		nfacctd_pipe_size: 4194304
+		plugins: print[$name]
+		aggregate[$name]: src_host, dst_host, src_port, dst_port, proto
+		print_output[$name]: csv
+		print_output_file[$name]: ${COLL_DIR[$name]}
+		print_output_file_append[$name]: true
+		print_refresh_time[$name]: 1
+		print_num_protos[$name]: true
+	EOF
+	bg_start "$name" "$NS_B" nfacctd -f "$conf"
+	wait_for 10 collector_bound "$port" || {
+		t_fail "collector: $name bound to 127.0.0.1:$port" "$(tail -20 "$E2E_WORK/$name.log")"
+		die "collector: $name did not start"
+	}
+	[ -n "${COLLECTOR_RCVBUF_ERRORS:-}" ] || COLLECTOR_RCVBUF_ERRORS=$(udp_rcvbuf_errors)
+}
+
+# nfacctd_stop NAME...: SIGINT, nfacctd's graceful stop: the print plugin writes its cache once
+# more and everything exits (about 2 s; all NAMEs at once). nfacctd 1.7.7 ignores SIGTERM.
+nfacctd_stop() {
+	local name lost=$(($(udp_rcvbuf_errors) - COLLECTOR_RCVBUF_ERRORS))
+	[ "$lost" = 0 ] || t_fail "collector: no datagram dropped in $NS_B" \
+		"$lost UDP datagrams dropped (socket receive buffer full): the collector missed exports"
+	sleep 0.3 # the exporter's last datagrams, just sent, reach the plugin
+	for name in "$@"; do kill -INT "${E2E_BG[$name]}" 2>/dev/null; done
+	for name in "$@"; do
+		if ! wait_pid "${E2E_BG[$name]}" 10; then
+			kill -KILL "${E2E_BG[$name]}" 2>/dev/null
+			t_fail "collector: $name exits on SIGINT" "$(tail -20 "$E2E_WORK/$name.log")"
+		fi
+		[ -s "${COLL_DIR[$name]}" ] || t_fail "collector: $name wrote ${COLL_DIR[$name]}" \
+			"$(tail -20 "$E2E_WORK/$name.log")"
+	done
+}
+
+# check_flows_nfacctd NAME CHECK [flows.py compare options]: the csv of nfacctd NAME equals the
+# capture's flows, exactly.
+check_flows_nfacctd() {
+	local name=$1 check=$2
+	shift 2
+	t_check "$check" "$PY" "$E2E_DIR/flows.py" compare --pcap "$CAPTURE_PCAP" \
+		--observer-mac "$MAC_B" --nfacctd-csv "${COLL_DIR[$name]}" $(oracle_opts) "$@"
 }
 
 # table_flow TABLE PROTO SRC SPORT DST DPORT: "packets bytes payload records" summed over the
@@ -496,8 +644,129 @@ table_flow() {
 		END { printf "%d %d %d %d\n", p, b, l, r }' "$1"
 }
 
-# oracle_flow PROTO SRC SPORT DST DPORT: "packets bytes payload" of the capture.
+# oracle_flow PROTO SRC SPORT DST DPORT: "packets bytes payload" of the capture (addresses as
+# Python's ipaddress prints them: fd77::1).
 oracle_flow() { table_flow "$E2E_WORK/oracle.tsv" "$@" | cut -d' ' -f1-3; }
 
 # table_count TABLE: number of flows in a table.
 table_count() { grep -c '^[0-9]' "$1"; }
+
+# ---------------------------------------------------------------- dual-stack traffic (TOPO_IPV6=1)
+
+# dual_stack_servers: in $NS_B, a UDP sink on 5001-5003 and 5006 and TCP servers on 6000 (replies
+# 20000 bytes) and 6001 (replies 10000 bytes), all on both families.
+dual_stack_servers() {
+	udp_sink udp-sink 5001 5002 5003 5006 || exit 1
+	bg_start tcp-server4 "$NS_B" "$PY" "$E2E_DIR/traffic.py" tcp-server 6000 20000
+	bg_start tcp-server6 "$NS_B" "$PY" "$E2E_DIR/traffic.py" tcp-server 6001 10000
+	bg_wait_line tcp-server4 '^ready' 10 || exit 1
+	bg_wait_line tcp-server6 '^ready' 10 || exit 1
+}
+
+# dual_stack_traffic: the same script over both families from $NS_A, then IPv6 with extension
+# headers; every count below is asserted by dual_stack_oracle.
+#   UDP from port 40000: 10 x 64 bytes to 5001, 3 x 1400 to 5002, 2 x 2000 to 5003 (each one IP
+#   fragmented in two: the first fragment carries the ports, the second has ports 0)
+#   ICMP echo: 5 x 100 bytes (IPv4), ICMPv6 echo: 4 x 200 bytes; the replies come back
+#   TCP: 5000 bytes up, 20000 down over IPv4 (port 6000); 3000 up, 10000 down over IPv6 (6001)
+#   IPv6 extension headers: 3 MLDv2 reports (hop-by-hop), 2 neighbour solicitations, 2 UDP
+#   datagrams with a destination options header (traffic.py ipv6-ext)
+dual_stack_traffic() {
+	local ip
+	for ip in "$IP_A $IP_B" "$IP6_A $IP6_B"; do
+		set -- $ip
+		t_check "traffic: udp sent to $2" traffic "$NS_A" udp-send "$2" 5001:10:64 \
+			5002:3:1400 5003:2:2000 --sport 40000
+	done
+	t_check "traffic: ping 5 echo requests, 5 replies" nsa ping -c 5 -s 100 -i 0.2 -W 2 -q "$IP_B"
+	t_check "traffic: ping -6 4 echo requests, 4 replies" nsa ping -6 -c 4 -s 200 -i 0.2 -W 2 -q \
+		"$IP6_B"
+	t_check "traffic: tcp over IPv4, 5000 bytes up, 20000 down" traffic "$NS_A" tcp-client \
+		"$IP_B" 6000 5000 20000
+	t_check "traffic: tcp over IPv6, 3000 bytes up, 10000 down" traffic "$NS_A" tcp-client \
+		"$IP6_B" 6001 3000 10000
+	t_check "traffic: IPv6 extension headers (MLD, ND, destination options)" traffic "$NS_A" \
+		ipv6-ext "$IF_A" "$MAC_B" "$IP6_A" "$IP6_B" 5006
+	wait_pid "${E2E_BG[tcp-server4]}" 10
+	wait_pid "${E2E_BG[tcp-server6]}" 10
+}
+
+# oracle_frag SRC DST DPORT: "first_fragments second_fragments bytes_of_both" of UDP datagrams
+# from port 40000 that were IP fragmented in two.
+oracle_frag() {
+	local f s
+	f=$(oracle_flow 17 "$1" 40000 "$2" "$3")
+	s=$(oracle_flow 17 "$1" 0 "$2" 0)
+	echo "${f%% *} ${s%% *} $(($(echo "$f" | cut -d' ' -f2) + $(echo "$s" | cut -d' ' -f2)))"
+}
+
+# dual_stack_oracle [EXTRA]: the capture holds exactly what dual_stack_traffic sent (counts
+# computed from the script; IP fragment sizes are the kernel's, so fragmented datagrams are checked
+# by their sum), and EXTRA more flows that the test sent and checks itself.
+dual_stack_oracle() {
+	oracle_table
+	local o=$E2E_WORK/oracle.tsv up down extra=${1:-0}
+	t_eq "oracle: udp 5001 = 10 x (64+28)" "$(oracle_flow 17 "$IP_A" 40000 "$IP_B" 5001)" \
+		"10 920 640"
+	t_eq "oracle: udp 5002 = 3 x (1400+28)" "$(oracle_flow 17 "$IP_A" 40000 "$IP_B" 5002)" \
+		"3 4284 4200"
+	t_eq "oracle: udp 5003 = 2 x 2000 fragmented: 2 first fragments (ports), 2 second (ports 0)" \
+		"$(oracle_frag "$IP_A" "$IP_B" 5003)" "2 2 $((2 * (2008 + 2 * 20)))"
+	t_eq "oracle: udp6 5001 = 10 x (64+48)" "$(oracle_flow 17 "$IP6_A" 40000 "$IP6_B" 5001)" \
+		"10 1120 640"
+	t_eq "oracle: udp6 5002 = 3 x (1400+48)" "$(oracle_flow 17 "$IP6_A" 40000 "$IP6_B" 5002)" \
+		"3 4344 4200"
+	t_eq "oracle: udp6 5003 = 2 x 2000 fragmented: 2 first fragments (ports), 2 second (ports 0)" \
+		"$(oracle_frag "$IP6_A" "$IP6_B" 5003)" "2 2 $((2 * (2008 + 2 * 48)))"
+	t_eq "oracle: 5 echo requests of 128 bytes (dport 8*256)" \
+		"$(oracle_flow 1 "$IP_A" 0 "$IP_B" 2048)" "5 640 540"
+	t_eq "oracle: 5 echo replies of 128 bytes (dport 0)" "$(oracle_flow 1 "$IP_B" 0 "$IP_A" 0)" \
+		"5 640 540"
+	t_eq "oracle: 4 ICMPv6 echo requests of 248 bytes (dport 128*256)" \
+		"$(oracle_flow 58 "$IP6_A" 0 "$IP6_B" 32768)" "4 992 832"
+	t_eq "oracle: 4 ICMPv6 echo replies of 248 bytes (dport 129*256)" \
+		"$(oracle_flow 58 "$IP6_B" 0 "$IP6_A" 33024)" "4 992 832"
+	t_eq "oracle: 3 MLDv2 reports behind a hop-by-hop header (dport 143*256), 76 bytes" \
+		"$(oracle_flow 58 "$IP6_A" 0 ff02::16 36608)" "3 228 84"
+	t_eq "oracle: 2 neighbour solicitations (dport 135*256), 72 bytes" \
+		"$(oracle_flow 58 "$IP6_A" 0 ff02::1:ff00:2 34560)" "2 144 64"
+	t_eq "oracle: 2 udp6 behind a destination options header, 156 bytes" \
+		"$(oracle_flow 17 "$IP6_A" 40006 "$IP6_B" 5006)" "2 312 200"
+	read -r up _ <<<"$(oracle_flow 6 "$IP_A" '*' "$IP_B" 6000 | cut -d' ' -f3)"
+	read -r down _ <<<"$(oracle_flow 6 "$IP_B" 6000 "$IP_A" '*' | cut -d' ' -f3)"
+	t_eq "oracle: tcp payload over IPv4, up and down" "$up $down" "5000 20000"
+	read -r up _ <<<"$(oracle_flow 6 "$IP6_A" '*' "$IP6_B" 6001 | cut -d' ' -f3)"
+	read -r down _ <<<"$(oracle_flow 6 "$IP6_B" 6001 "$IP6_A" '*' | cut -d' ' -f3)"
+	t_eq "oracle: tcp payload over IPv6, up and down" "$up $down" "3000 10000"
+	t_eq "oracle: 19 flows${1:+ and $extra more}, nothing else crossed the link" \
+		"$(table_count "$o")" $((19 + extra))
+}
+
+# nfdump_icmp_checks [DIR]: nfdump shows each ICMP and ICMPv6 flow of dual_stack_traffic with the
+# type and code that were sent (its csv prints them as the destination port type*256 + code;
+# `-o extended` as "T.C"): packets of each flow found under its type.code.
+nfdump_icmp_checks() {
+	local t=$E2E_WORK/nfdump-icmp.tsv k got=""
+	nfdump_table "${1:-$COLLECTOR_DIR}" "$t"
+	t_eq "nfdump: ICMP echo request as 8.0 (dp 2048), echo reply as 0.0 (packets)" \
+		"$(table_flow "$t" 1 "$IP_A" 0 "$IP_B" 2048 | cut -d' ' -f1) \
+$(table_flow "$t" 1 "$IP_B" 0 "$IP_A" 0 | cut -d' ' -f1)" "5 5"
+	for k in "$IP6_A 0 $IP6_B 32768" "$IP6_B 0 $IP6_A 33024" "$IP6_A 0 ff02::16 36608" \
+		"$IP6_A 0 ff02::1:ff00:2 34560"; do
+		got="$got $(table_flow "$t" 58 $k | cut -d' ' -f1)"
+	done
+	t_eq "nfdump: ICMPv6 echo request 128.0, reply 129.0, MLD report 143.0, NS 135.0 (packets)" \
+		"${got# }" "4 4 3 2"
+}
+
+# check_nfdump_export NAME DIR PCAP PORT FROM [UNTIL]: the nfcapd files in DIR hold exactly the
+# records of the export datagrams FROM <= n < UNTIL to PORT in PCAP (flows.py's decoding).
+check_nfdump_export() {
+	local name=$1 dir=$2 pcap=$3 port=$4 from=$5 until=${6:-} csv
+	csv=$E2E_WORK/nfdump-$(basename "$dir").csv
+	nfdump_csv "$dir" >"$csv" 2>"$csv.err" ||
+		{ t_fail "$name" "nfdump failed: $(cat "$csv.err")"; return 1; }
+	t_check "$name" "$PY" "$E2E_DIR/flows.py" compare --want-export-pcap "$pcap" \
+		--want-export-port "$port" --want-export-from "$from" ${until:+--want-export-until "$until"} \
+		--nfdump-csv "$csv" $(oracle_opts)
+}

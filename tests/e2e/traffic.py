@@ -12,6 +12,16 @@
   traffic.py udp-flows IFACE DSTMAC SRC DST DPORT COUNT SIZE [--sport-base N]
                                                     COUNT one-packet UDP flows (source ports
                                                     N..N+COUNT-1) as raw frames on IFACE
+  traffic.py udp-spray DST PORT_BASE PORTS SIZE --rate PPS --duration S [--sport N]
+                                                    round-robin over PORTS destination ports
+                                                    (many flows, each active all the time)
+  traffic.py ipv6-ext IFACE DSTMAC SRC DST UDP_PORT IPv6 with extension headers as raw frames:
+                                                    3 MLDv2 reports (hop-by-hop router alert,
+                                                    ICMPv6 143) to ff02::16, 2 neighbour
+                                                    solicitations for DST, 2 UDP datagrams with a
+                                                    destination options header to DST:UDP_PORT
+
+DST may be an IPv4 or an IPv6 address; the sinks and the TCP server listen on both families.
 """
 
 import argparse
@@ -22,13 +32,40 @@ import sys
 import time
 
 
+def family(address):
+    return socket.AF_INET6 if ":" in address else socket.AF_INET
+
+
+def any_addr(fam):
+    return "::" if fam == socket.AF_INET6 else "0.0.0.0"
+
+
+def listen_both(kind, port):
+    """Sockets bound to PORT on 0.0.0.0 and, where the namespace has IPv6, on :: (v6 only)."""
+    socks = []
+    for fam in (socket.AF_INET, socket.AF_INET6):
+        s = socket.socket(fam, kind)
+        if kind == socket.SOCK_STREAM:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        else:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+        if fam == socket.AF_INET6:
+            s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+        try:
+            s.bind((any_addr(fam), port))
+        except OSError:
+            if fam == socket.AF_INET:
+                raise
+            s.close()  # no IPv6 in this namespace
+            continue
+        socks.append(s)
+    return socks
+
+
 def udp_sink(args):
     socks = []
     for port in args.ports:
-        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
-        s.bind(("0.0.0.0", port))
-        socks.append(s)
+        socks += listen_both(socket.SOCK_DGRAM, port)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     print("ready", flush=True)
     while True:
@@ -38,9 +75,10 @@ def udp_sink(args):
 
 
 def udp_send(args):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    fam = family(args.dst)
+    s = socket.socket(fam, socket.SOCK_DGRAM)
     if args.sport:
-        s.bind(("0.0.0.0", args.sport))
+        s.bind((any_addr(fam), args.sport))
     total = 0
     for spec in args.specs:
         port, count, size = (int(x) for x in spec.split(":"))
@@ -54,12 +92,12 @@ def udp_send(args):
 
 
 def tcp_server(args):
-    ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    ls.bind(("0.0.0.0", args.port))
-    ls.listen(1)
+    socks = listen_both(socket.SOCK_STREAM, args.port)
+    for ls in socks:
+        ls.listen(1)
     print("ready", flush=True)
-    c, _ = ls.accept()
+    readable, _, _ = select.select(socks, [], [])
+    c, _ = readable[0].accept()
     received = 0
     while True:
         data = c.recv(65536)
@@ -68,7 +106,8 @@ def tcp_server(args):
         received += len(data)
     c.sendall(bytes(i & 0xFF for i in range(args.reply_bytes)))
     c.close()
-    ls.close()
+    for ls in socks:
+        ls.close()
     print("received %d" % received, flush=True)
 
 
@@ -108,6 +147,57 @@ def udp_flows(args):
     print("sent %d frames of %d bytes in %.2f s" % (len(frames), len(frames[0]), elapsed))
 
 
+def udp_spray(args):
+    fam = family(args.dst)
+    s = socket.socket(fam, socket.SOCK_DGRAM)
+    if args.sport:
+        s.bind((any_addr(fam), args.sport))
+    payload = bytes(args.size)
+    total = 0
+    start = time.monotonic()
+    while time.monotonic() - start < args.duration:
+        for i in range(args.ports):
+            s.sendto(payload, (args.dst, args.port_base + i))
+            total += 1
+            # paced against the clock, so a late wake-up does not stretch the run
+            delay = start + total / args.rate - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+    print("sent %d datagrams to %d ports in %.2f s" % (total, args.ports,
+                                                       time.monotonic() - start))
+
+
+def ipv6_ext(args):
+    from scapy.all import (ICMPv6MLReport2, ICMPv6MLDMultAddrRec, ICMPv6ND_NS,  # noqa: slow
+                           ICMPv6NDOptSrcLLAddr, IPv6, IPv6ExtHdrDestOpt, IPv6ExtHdrHopByHop,
+                           RouterAlert, UDP, Ether, Raw)
+
+    with open("/sys/class/net/%s/address" % args.iface) as f:
+        src_mac = f.read().strip()
+    frames = []
+    for _ in range(3):  # MLDv2 report: hop-by-hop header with a router alert, hop limit 1
+        frames.append(Ether(src=src_mac, dst="33:33:00:00:00:16") /
+                      IPv6(src=args.src, dst="ff02::16", hlim=1) /
+                      IPv6ExtHdrHopByHop(options=[RouterAlert(value=0)]) /
+                      ICMPv6MLReport2(records=[ICMPv6MLDMultAddrRec(rtype=4,
+                                                                     dst="ff02::1:ff77:77")]))
+    dst_bytes = socket.inet_pton(socket.AF_INET6, args.dst)
+    sol = "ff02::1:ff%02x:%02x%02x" % tuple(dst_bytes[13:16])
+    sol_mac = "33:33:ff:%02x:%02x:%02x" % tuple(dst_bytes[13:16])
+    for _ in range(2):
+        frames.append(Ether(src=src_mac, dst=sol_mac) / IPv6(src=args.src, dst=sol, hlim=255) /
+                      ICMPv6ND_NS(tgt=args.dst) / ICMPv6NDOptSrcLLAddr(lladdr=src_mac))
+    for _ in range(2):
+        frames.append(Ether(src=src_mac, dst=args.dstmac) / IPv6(src=args.src, dst=args.dst) /
+                      IPv6ExtHdrDestOpt() / UDP(sport=40006, dport=args.udp_port) /
+                      Raw(bytes(100)))
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+    s.bind((args.iface, 0))
+    for frame in frames:
+        s.send(bytes(frame))
+    print("sent 3 MLDv2 reports, 2 neighbour solicitations, 2 UDP with destination options")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -140,6 +230,22 @@ def main():
     p.add_argument("size", type=int)
     p.add_argument("--sport-base", type=int, default=10000)
     p.set_defaults(fn=udp_flows)
+    p = sub.add_parser("udp-spray")
+    p.add_argument("dst")
+    p.add_argument("port_base", type=int)
+    p.add_argument("ports", type=int)
+    p.add_argument("size", type=int)
+    p.add_argument("--rate", type=float, required=True)
+    p.add_argument("--duration", type=float, required=True)
+    p.add_argument("--sport", type=int, default=0)
+    p.set_defaults(fn=udp_spray)
+    p = sub.add_parser("ipv6-ext")
+    p.add_argument("iface")
+    p.add_argument("dstmac")
+    p.add_argument("src")
+    p.add_argument("dst")
+    p.add_argument("udp_port", type=int)
+    p.set_defaults(fn=ipv6_ext)
     args = ap.parse_args()
     args.fn(args)
 
