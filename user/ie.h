@@ -1,7 +1,8 @@
-/* ie.h - information elements (IANA ids) and the message builder shared by v9 and IPFIX. */
+/* ie.h - what the encoders share: information elements, the clock pair, the v9/IPFIX builder. */
 #ifndef TFLOW_IE_H
 #define TFLOW_IE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <linux/types.h>
 #include "record.h"
@@ -41,12 +42,30 @@ enum ie_id {
 
 struct ie_info {
 	__u16 id;
-	__u16 len;	  /* the length tflow encodes it with */
+	__u16 len;	  /* the length tflow encodes it with in IPFIX (ie_len() has v9's) */
 	const char *name; /* IANA name */
 };
 
 /* The one table of the elements tflow exports; NULL for an id not in it. */
 const struct ie_info *ie_find(__u16 id);
+
+/* The two element encodings: they differ only in the length of tcpControlBits. */
+enum ie_format {
+	IE_FMT_V9,
+	IE_FMT_IPFIX,
+};
+
+/* A v9 field and an IPFIX field specifier alike: element id, length. */
+#define IE_FIELD_SPEC_LEN 4
+/* A v9 and an IPFIX template record header alike: template id, field count. */
+#define IE_TMPL_HDR_LEN 4
+
+/* A data template: its id and its elements in order; records are written from the same list. */
+struct ie_template {
+	__u16 id;
+	const __u16 *ids;
+	size_t n;
+};
 
 /* The two clocks at one instant: records carry CLOCK_MONOTONIC ns, collectors want wall time. */
 struct enc_clock {
@@ -54,10 +73,25 @@ struct enc_clock {
 	__u64 real_ns; /* CLOCK_REALTIME at the same moment */
 };
 
+#define ENC_NS_PER_MS 1000000ULL
+#define ENC_NS_PER_S 1000000000ULL
+
+/* sysUptime ms of a CLOCK_MONOTONIC instant, truncated to 32 bits (v1, v5 and v9 alike). */
+static inline __u32 enc_uptime_ms(__u64 mono_ns)
+{
+	return (__u32)(mono_ns / ENC_NS_PER_MS);
+}
+
 /* Wall-clock ms of a CLOCK_MONOTONIC instant, by the clock pair. */
 static inline __u64 enc_real_ms(const struct enc_clock *c, __u64 mono_ns)
 {
-	return (c->real_ns - (c->mono_ns - mono_ns)) / 1000000ULL;
+	return (c->real_ns - (c->mono_ns - mono_ns)) / ENC_NS_PER_MS;
+}
+
+/* Wall-clock seconds now: the v9 header's unix_secs, the IPFIX export time. */
+static inline __u32 enc_real_secs(const struct enc_clock *c)
+{
+	return (__u32)(c->real_ns / ENC_NS_PER_S);
 }
 
 /* RouterOS sampling as announced: interval 1, space 0 when sampling is off (rate 1). */
@@ -65,6 +99,29 @@ struct enc_sampling {
 	__u32 interval;
 	__u32 space;
 };
+
+/* The length of an element in format f; every id the encoders list is in the table. */
+__u16 ie_len(__u16 id, enum ie_format f);
+
+/* The length of a record of these elements. */
+size_t ie_record_len(const __u16 *ids, size_t n, enum ie_format f);
+
+/* Element id holding value v, big-endian in its length; returns the end. */
+__u8 *ie_put_value(__u8 *p, __u16 id, __u64 v, enum ie_format f);
+
+/*
+ * One flow record of these elements. clk is read only for the absolute times (152/153) and may
+ * be NULL for a list without them: sysUptime (21/22) comes from the record alone.
+ */
+void ie_put_record(__u8 *p, const struct tflow_record *r, const struct enc_clock *clk,
+		   const __u16 *ids, size_t n, enum ie_format f);
+
+/* The field specifiers (id, length) of these elements; returns the end. */
+__u8 *ie_put_field_specs(__u8 *p, const __u16 *ids, size_t n, enum ie_format f);
+
+/* A template record: id, field count, field specifiers; returns the end. */
+__u8 *ie_put_template(__u8 *p, const struct ie_template *t, enum ie_format f);
+size_t ie_template_len(const struct ie_template *t);
 
 /*
  * One v9 or IPFIX message being built in a caller's buffer. Sets are opened and closed by the
@@ -79,6 +136,33 @@ struct tmsg {
 	__u16 set_id;	    /* id of the open set */
 	__u16 records;	    /* v9 header count: template, options template and data records */
 	__u32 data_records; /* data and options data records (IPFIX sequence counts these) */
+	enum ie_format fmt;
+	__u32 set_align; /* sets are padded to a multiple of this; 1: not padded */
 };
+
+#define TMSG_SET_HDR_LEN 4 /* set id, length: a v9 FlowSet and an IPFIX set alike */
+
+/*
+ * Start a message of hdr_len header bytes (the caller writes them) in buf; -ENOSPC if even the
+ * header does not fit. The message is at most 64 KiB - 1: set lengths are 16 bits.
+ */
+int tmsg_init(struct tmsg *m, void *buf, size_t size, size_t hdr_len, enum ie_format fmt,
+	      __u32 set_align);
+
+/* The bytes a set with a body of body bytes takes, padding included. */
+size_t tmsg_set_len(const struct tmsg *m, size_t body);
+
+/* Do sets of need bytes (tmsg_set_len()) fit after the open set is closed? */
+bool tmsg_fits(const struct tmsg *m, size_t need);
+
+/* Close the open set, then open a set of id; returns where its body goes. */
+__u8 *tmsg_open(struct tmsg *m, __u16 id);
+
+/* Close the open set (if any) at end, where its body ends: pad it, write its length. */
+void tmsg_close(struct tmsg *m, __u8 *end);
+
+/* One flow record into the data set of template t, opened if needed; -ENOSPC changes nothing. */
+int tmsg_add_record(struct tmsg *m, const struct ie_template *t, const struct tflow_record *r,
+		    const struct enc_clock *clk);
 
 #endif

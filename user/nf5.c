@@ -1,44 +1,13 @@
 /* nf5.c - Cisco NetFlow v5 encoder: header and fixed 48-byte IPv4 records, no I/O. */
 #include <errno.h>
 #include <string.h>
+#include "bytes.h"
+#include "ie.h"
 #include "nf5.h"
-
-#define NS_PER_MS 1000000ULL
 
 #define NF5_VERSION 5
 #define NF5_SAMPLING_DETERMINISTIC (1u << 14) /* mode 01 in bits 15-14 */
 #define NF5_SAMPLING_MAX 0x3fff		      /* 14-bit interval */
-
-/* Byte-wise stores: the buffer has no alignment guarantee, so no casts to wider types. */
-static void put_be16(__u8 *p, __u16 v)
-{
-	p[0] = v >> 8;
-	p[1] = v;
-}
-
-static void put_be32(__u8 *p, __u32 v)
-{
-	p[0] = v >> 24;
-	p[1] = v >> 16;
-	p[2] = v >> 8;
-	p[3] = v;
-}
-
-static __u32 sat32(__u64 v)
-{
-	return v > 0xffffffffULL ? 0xffffffffu : (__u32)v;
-}
-
-static __u16 clamp16(__u32 v)
-{
-	return v > 0xffff ? 0xffff : (__u16)v;
-}
-
-/* ms since boot, truncated to 32 bits: the same base and wrap as sys_uptime. */
-static __u32 ns_to_uptime_ms(__u64 ns)
-{
-	return (__u32)(ns / NS_PER_MS);
-}
 
 __u16 nf5_sampling(__u32 interval, __u32 space)
 {
@@ -65,12 +34,12 @@ static void encode_rec(__u8 *p, const struct tflow_record *r)
 	memcpy(p + 0, r->key.src + 12, 4); /* srcaddr: key bytes are network order already */
 	memcpy(p + 4, r->key.dst + 12, 4); /* dstaddr */
 	put_be32(p + 8, 0);		   /* nexthop: unknown to a host-side probe */
-	put_be16(p + 12, clamp16(r->in_ifindex));
-	put_be16(p + 14, clamp16(r->out_ifindex));
-	put_be32(p + 16, sat32(r->packets));
-	put_be32(p + 20, sat32(r->bytes));
-	put_be32(p + 24, ns_to_uptime_ms(r->first_ns));
-	put_be32(p + 28, ns_to_uptime_ms(r->last_ns));
+	put_be16_sat(p + 12, r->in_ifindex);
+	put_be16_sat(p + 14, r->out_ifindex);
+	put_be32_sat(p + 16, r->packets);
+	put_be32_sat(p + 20, r->bytes);
+	put_be32(p + 24, enc_uptime_ms(r->first_ns));
+	put_be32(p + 28, enc_uptime_ms(r->last_ns));
 	memcpy(p + 32, &r->key.sport, 2); /* network order as stored */
 	memcpy(p + 34, &r->key.dport, 2); /* ICMP: type * 256 + code */
 	p[36] = 0;			  /* pad1 */
