@@ -14,22 +14,32 @@
 #define LOW_MARK(max) ((max) / 4 * 3)
 #define HIGH_MARK(max) ((max) / 10 * 9)
 
-/* What has been exported of a flow that crossed the active timeout and stays in the map. */
-struct cache_base {
-	__u64 packets;
-	__u64 bytes;
-	__u64 export_ns; /* when the last delta was exported: the next active timeout counts from it
-			  */
-	__u64 last_ns;	 /* last packet included in that delta: the next delta's first */
-};
+/* Baselines a previous run left: read once at start. */
+static int base_load(struct cache *c)
+{
+	struct tflow_key k, *prev = NULL;
+	struct cache_base b, *nb;
 
-int cache_init(struct cache *c, int flows_fd, __u32 max_entries, __u64 active_ns, __u64 inactive_ns,
-	       cache_emit_fn emit, void *emit_ctx)
+	while (!bpf_map_get_next_key(c->exported_fd, prev, &k)) {
+		prev = &k;
+		if (bpf_map_lookup_elem(c->exported_fd, &k, &b))
+			continue;
+		nb = ftable_get(&c->base, &k, true, NULL);
+		if (!nb)
+			return -ENOMEM;
+		*nb = b;
+	}
+	return 0;
+}
+
+int cache_init(struct cache *c, int flows_fd, int exported_fd, __u32 max_entries, __u64 active_ns,
+	       __u64 inactive_ns, cache_emit_fn emit, void *emit_ctx)
 {
 	int err;
 
 	memset(c, 0, sizeof(*c));
 	c->flows_fd = flows_fd;
+	c->exported_fd = exported_fd;
 	c->max_entries = max_entries;
 	c->active_ns = active_ns;
 	c->inactive_ns = inactive_ns;
@@ -46,6 +56,8 @@ int cache_init(struct cache *c, int flows_fd, __u32 max_entries, __u64 active_ns
 		goto nomem;
 	err = ftable_init(&c->spill, sizeof(struct tflow_record), max_entries);
 	if (err)
+		goto nomem;
+	if (exported_fd >= 0 && base_load(c))
 		goto nomem;
 	return 0;
 nomem:
@@ -149,8 +161,11 @@ static void cache_remove(struct cache *c, __u32 i, __u8 reason)
 	}
 	base = ftable_get(&c->base, k, false, NULL);
 	emit_delta(c, k, &final, base, reason);
-	if (base)
+	if (base) {
 		ftable_del(&c->base, k);
+		if (c->exported_fd >= 0)
+			bpf_map_delete_elem(c->exported_fd, k);
+	}
 	c->gone[i] = 1;
 }
 
@@ -173,6 +188,9 @@ static void cache_active_export(struct cache *c, __u32 i, __u64 now)
 	base->bytes = v->bytes;
 	base->export_ns = now;
 	base->last_ns = v->last_ns;
+	/* Written through: after a crash or restart the next run knows what went out. */
+	if (c->exported_fd >= 0 && bpf_map_update_elem(c->exported_fd, &c->keys[i], base, BPF_ANY))
+		pr_warn("cannot record an active-timeout export: %s", strerror(errno));
 }
 
 static int by_last_ns(const void *a, const void *b, void *arg)
@@ -273,6 +291,13 @@ int cache_scan(struct cache *c, __u64 now, enum cache_mode mode)
 	ftable_walk(&c->spill, spill_expire, &s);
 	c->entries = remaining;
 	return 0;
+}
+
+void cache_spill_flush(struct cache *c)
+{
+	struct spill_ctx s = { .c = c, .mode = CACHE_FLUSH };
+
+	ftable_walk(&c->spill, spill_expire, &s);
 }
 
 void cache_spill(struct cache *c, const struct tflow_overflow_rec *o)

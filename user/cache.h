@@ -12,10 +12,19 @@ enum cache_mode {
 	CACHE_FLUSH,	/* export and remove everything (shutdown) */
 };
 
+/* What has been exported of a flow that crossed the active timeout and stays in the map. */
+struct cache_base {
+	__u64 packets;
+	__u64 bytes;
+	__u64 export_ns; /* the last delta's export: the next active timeout counts from it */
+	__u64 last_ns;	 /* last packet in that delta: the next delta's first */
+};
+
 typedef void (*cache_emit_fn)(void *ctx, const struct tflow_record *r);
 
 struct cache {
 	int flows_fd;
+	int exported_fd; /* tflow_exported: the durable copy of base, or -1 */
 	__u32 max_entries;
 	__u64 active_ns;
 	__u64 inactive_ns;
@@ -33,8 +42,15 @@ struct cache {
 	__u64 records_total;
 };
 
-int cache_init(struct cache *c, int flows_fd, __u32 max_entries, __u64 active_ns, __u64 inactive_ns,
-	       cache_emit_fn emit, void *emit_ctx);
+/*
+ * exported_fd: a hash map (tflow_key -> struct cache_base) that survives restarts; what it holds
+ * is loaded, so deltas a previous run exported are not exported again. -1 for none.
+ */
+int cache_init(struct cache *c, int flows_fd, int exported_fd, __u32 max_entries, __u64 active_ns,
+	       __u64 inactive_ns, cache_emit_fn emit, void *emit_ctx);
+
+/* Export every flow of the spill table (a restart: the map's flows stay for the next run). */
+void cache_spill_flush(struct cache *c);
 void cache_free(struct cache *c);
 
 /* One pass over the map (and the spill table) at monotonic time now. Returns 0 or -errno. */

@@ -1,5 +1,7 @@
 /* loader.c - skeleton open/load, XDP and tc attach per interface, bpffs and pins. */
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <net/if.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -26,6 +28,9 @@ static int libbpf_print(enum libbpf_print_level lvl, const char *fmt, va_list ap
 		return 0;
 	if (lvl == LIBBPF_INFO && log_level < LOG_LVL_DEBUG)
 		return 0;
+	/* The kernel's extack for an existing clsact qdisc: expected, we then share it. */
+	if (strstr(fmt, "Kernel error message") && log_level < LOG_LVL_DEBUG)
+		return 0;
 	fputs("tflow: libbpf: ", stderr);
 	return vfprintf(stderr, fmt, ap);
 }
@@ -48,15 +53,107 @@ static int bpffs_ensure(void)
 	return 0;
 }
 
-int loader_load(struct loader *l, const struct cfg *c)
+/* Every map is pinned; libbpf reuses a compatible pin and creates and pins what is missing. */
+static const char *const pinned_maps[] = { "tflow_flows", "tflow_stats", "tflow_config",
+					   "tflow_overflow", "tflow_sampler" };
+#define N_PINNED (sizeof(pinned_maps) / sizeof(pinned_maps[0]))
+
+static void pin_path(const struct loader *l, const char *name, char *buf, size_t size)
 {
+	snprintf(buf, size, "%s/%s", l->pin_dir, name);
+}
+
+/* One tflow per pin directory: the lock dies with the process, however it ends. */
+static int pin_dir_lock(struct loader *l)
+{
+	struct statfs st;
+
+	if (mkdir(l->pin_dir, 0700) && errno != EEXIST) {
+		pr_err("cannot create %s: %s", l->pin_dir, strerror(errno));
+		return -errno;
+	}
+	if (statfs(l->pin_dir, &st) || st.f_type != BPF_FS_MAGIC) {
+		pr_err("%s is not on a bpf filesystem (mount -t bpf bpf DIR)", l->pin_dir);
+		return -EINVAL;
+	}
+	l->lock_fd = open(l->pin_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (l->lock_fd < 0 || flock(l->lock_fd, LOCK_EX | LOCK_NB)) {
+		pr_err("another tflow is running with %s (stop it first)", l->pin_dir);
+		return -EBUSY;
+	}
+	return 0;
+}
+
+/*
+ * A previous run left its maps pinned (a restart, an upgrade, or a crash). A flow map of the
+ * configured size is reused as it is; one of another size is unpinned and handed to the caller.
+ */
+static void pins_check(struct loader *l, __u32 cache_entries)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	char path[300];
+	int fd;
+
+	pin_path(l, "tflow_flows", path, sizeof(path));
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return;
+	if (!bpf_obj_get_info_by_fd(fd, &info, &len) && info.max_entries == cache_entries) {
+		close(fd);
+		l->resumed = true;
+		return;
+	}
+	pr_info("cache-entries changed (%u -> %u): the previous cache is exported, not reused",
+		info.max_entries, cache_entries);
+	l->stale_flows = fd;
+	for (size_t i = 0; i < N_PINNED; i++) {
+		pin_path(l, pinned_maps[i], path, sizeof(path));
+		unlink(path);
+	}
+}
+
+/* tflow_exported lives in userspace only; pinned so a restart does not export a delta twice. */
+static int exported_map_open(struct loader *l, __u32 cache_entries)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = BPF_F_NO_PREALLOC);
+	char path[300];
+
+	pin_path(l, "tflow_exported", path, sizeof(path));
+	l->exported_fd = bpf_obj_get(path);
+	if (l->exported_fd >= 0 && !l->resumed) {
+		/* Baselines of a cache we did not keep mean nothing. */
+		close(l->exported_fd);
+		unlink(path);
+		l->exported_fd = -1;
+	}
+	if (l->exported_fd >= 0)
+		return 0;
+	l->exported_fd =
+		bpf_map_create(BPF_MAP_TYPE_HASH, "tflow_exported", sizeof(struct tflow_key),
+			       4 * sizeof(__u64), cache_entries, &o);
+	if (l->exported_fd < 0 || bpf_obj_pin(l->exported_fd, path)) {
+		pr_err("cannot create %s: %s", path, strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+int loader_load(struct loader *l, const struct cfg *c, const char *pin_dir)
+{
+	char path[300];
 	int err;
 
 	memset(l, 0, sizeof(*l));
+	l->lock_fd = l->stale_flows = l->exported_fd = -1;
+	snprintf(l->pin_dir, sizeof(l->pin_dir), "%s", pin_dir);
 	libbpf_set_print(libbpf_print);
 	err = bpffs_ensure();
+	if (!err)
+		err = pin_dir_lock(l);
 	if (err)
 		return err;
+	pins_check(l, c->cache_entries);
 	l->skel = tflow_bpf__open();
 	if (!l->skel) {
 		err = -errno;
@@ -64,8 +161,13 @@ int loader_load(struct loader *l, const struct cfg *c)
 		return err;
 	}
 	err = bpf_map__set_max_entries(l->skel->maps.tflow_flows, c->cache_entries);
+	for (size_t i = 0; !err && i < N_PINNED; i++) {
+		pin_path(l, pinned_maps[i], path, sizeof(path));
+		err = bpf_map__set_pin_path(
+			bpf_object__find_map_by_name(l->skel->obj, pinned_maps[i]), path);
+	}
 	if (err) {
-		pr_err("cannot size the flow cache to %u entries: %s", c->cache_entries,
+		pr_err("cannot prepare the maps (%u cache entries): %s", c->cache_entries,
 		       strerror(-err));
 		return err;
 	}
@@ -80,6 +182,9 @@ int loader_load(struct loader *l, const struct cfg *c)
 			       strerror(-err));
 		return err;
 	}
+	err = exported_map_open(l, c->cache_entries);
+	if (err)
+		return err;
 	return loader_write_config(l, c);
 }
 
@@ -99,10 +204,51 @@ int loader_write_config(struct loader *l, const struct cfg *c)
 	return 0;
 }
 
+/* The name of the program attached with id, or "" */
+static void prog_name(__u32 id, char *name, size_t size)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+	int fd = bpf_prog_get_fd_by_id(id);
+
+	name[0] = '\0';
+	if (fd < 0)
+		return;
+	if (!bpf_obj_get_info_by_fd(fd, &info, &len))
+		snprintf(name, size, "%s", info.name);
+	close(fd);
+}
+
 static int attach_xdp(struct loader_if *li, int prog_fd)
 {
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	char name[BPF_OBJ_NAME_LEN];
 	int err;
 
+	if (!bpf_xdp_query(li->ifindex, 0, &q) && q.prog_id) {
+		__u32 mode =
+			q.attach_mode == XDP_ATTACHED_SKB ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
+
+		prog_name(q.prog_id, name, sizeof(name));
+		if (strcmp(name, "tflow_xdp")) {
+			pr_err("%s: another XDP program ('%s', id %u) is already attached; tflow "
+			       "does not replace it (see 'ip link show dev %s')",
+			       li->name, name, q.prog_id, li->name);
+			return -EBUSY;
+		}
+		/* A previous tflow's: swap programs in one step, so no packet goes uncounted. */
+		LIBBPF_OPTS(bpf_xdp_attach_opts, o,
+			    .old_prog_fd = bpf_prog_get_fd_by_id(q.prog_id));
+		err = bpf_xdp_attach(li->ifindex, prog_fd, mode | XDP_FLAGS_REPLACE, &o);
+		close(o.old_prog_fd);
+		if (err) {
+			pr_err("%s: cannot replace the previous tflow XDP program: %s", li->name,
+			       strerror(-err));
+			return err;
+		}
+		li->xdp_mode = mode;
+		return 0;
+	}
 	err = bpf_xdp_attach(li->ifindex, prog_fd, XDP_FLAGS_DRV_MODE | XDP_FLAGS_UPDATE_IF_NOEXIST,
 			     NULL);
 	if (!err) {
@@ -130,7 +276,11 @@ static int attach_tc(struct loader_if *li, int prog_fd)
 {
 	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = li->ifindex,
 			    .attach_point = BPF_TC_EGRESS);
-	DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = prog_fd);
+	DECLARE_LIBBPF_OPTS(bpf_tc_opts, q, .handle = LOADER_TC_HANDLE,
+			    .priority = LOADER_TC_PRIORITY);
+	DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = prog_fd, .handle = LOADER_TC_HANDLE,
+			    .priority = LOADER_TC_PRIORITY, .flags = BPF_TC_F_REPLACE);
+	char name[BPF_OBJ_NAME_LEN];
 	int err;
 
 	err = bpf_tc_hook_create(&hook);
@@ -139,14 +289,22 @@ static int attach_tc(struct loader_if *li, int prog_fd)
 		return err;
 	}
 	li->tc_own_qdisc = !err;
+	/* Replace only a previous tflow's filter at our handle, never someone else's. */
+	if (!li->tc_own_qdisc && !bpf_tc_query(&hook, &q)) {
+		prog_name(q.prog_id, name, sizeof(name));
+		if (strcmp(name, "tflow_tc_egress")) {
+			pr_err("%s: tc egress handle 0x%x priority 0x%x holds another program "
+			       "('%s'); tflow does not replace it",
+			       li->name, LOADER_TC_HANDLE, LOADER_TC_PRIORITY, name);
+			return -EBUSY;
+		}
+	}
 	err = bpf_tc_attach(&hook, &opts);
 	if (err) {
 		pr_err("%s: cannot attach the tc egress program: %s", li->name, strerror(-err));
 		return err;
 	}
 	li->tc = true;
-	li->tc_handle = opts.handle;
-	li->tc_priority = opts.priority;
 	return 0;
 }
 
@@ -240,8 +398,8 @@ void loader_detach(struct loader *l)
 		if (li->tc) {
 			DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = li->ifindex,
 					    .attach_point = BPF_TC_EGRESS);
-			DECLARE_LIBBPF_OPTS(bpf_tc_opts, to, .handle = li->tc_handle,
-					    .priority = li->tc_priority);
+			DECLARE_LIBBPF_OPTS(bpf_tc_opts, to, .handle = LOADER_TC_HANDLE,
+					    .priority = LOADER_TC_PRIORITY);
 
 			bpf_tc_detach(&hook, &to);
 			if (li->tc_own_qdisc) {
@@ -253,53 +411,28 @@ void loader_detach(struct loader *l)
 	}
 }
 
-static const char *const pinned_maps[] = { "tflow_flows", "tflow_stats", "tflow_config",
-					   "tflow_overflow" };
-
-int loader_pin(struct loader *l)
+void loader_destroy(struct loader *l, bool keep)
 {
-	char path[256];
-	int err;
+	char path[300];
 
-	if (mkdir(TFLOW_PIN_DIR, 0700) && errno != EEXIST) {
-		pr_err("cannot create %s: %s", TFLOW_PIN_DIR, strerror(errno));
-		return -errno;
-	}
-	for (size_t i = 0; i < sizeof(pinned_maps) / sizeof(pinned_maps[0]); i++) {
-		struct bpf_map *m = bpf_object__find_map_by_name(l->skel->obj, pinned_maps[i]);
-
-		snprintf(path, sizeof(path), "%s/%s", TFLOW_PIN_DIR, pinned_maps[i]);
-		if (!access(path, F_OK)) {
-			pr_err("%s exists: another tflow is running, or one did not exit cleanly "
-			       "(if none runs, remove %s)",
-			       path, TFLOW_PIN_DIR);
-			return -EEXIST;
+	if (!keep && l->skel) {
+		for (size_t i = 0; i < N_PINNED; i++) {
+			pin_path(l, pinned_maps[i], path, sizeof(path));
+			unlink(path);
 		}
-		err = bpf_map__pin(m, path);
-		if (err) {
-			pr_err("cannot pin %s: %s", path, strerror(-err));
-			return err;
-		}
-		l->pinned = true;
+		pin_path(l, "tflow_exported", path, sizeof(path));
+		unlink(path);
+		rmdir(l->pin_dir);
 	}
-	return 0;
-}
-
-void loader_destroy(struct loader *l)
-{
-	if (l->pinned) {
-		for (size_t i = 0; i < sizeof(pinned_maps) / sizeof(pinned_maps[0]); i++) {
-			struct bpf_map *m =
-				bpf_object__find_map_by_name(l->skel->obj, pinned_maps[i]);
-
-			if (m && bpf_map__is_pinned(m))
-				bpf_map__unpin(m, NULL);
-		}
-		rmdir(TFLOW_PIN_DIR);
-		l->pinned = false;
-	}
+	if (l->exported_fd >= 0)
+		close(l->exported_fd);
+	if (l->stale_flows >= 0)
+		close(l->stale_flows);
 	tflow_bpf__destroy(l->skel);
 	l->skel = NULL;
+	if (l->lock_fd >= 0)
+		close(l->lock_fd);
+	l->lock_fd = -1;
 }
 
 int loader_flows_fd(const struct loader *l)

@@ -6,40 +6,47 @@
 #include <bpf/libbpf.h>
 #include "config.h"
 
+/* Our tc egress filter sits at a fixed handle and priority, so a restarted tflow finds it. */
+#define LOADER_TC_HANDLE 0x7f1
+#define LOADER_TC_PRIORITY 0x7f1
+
 struct loader_if {
 	char name[CFG_IFNAME_LEN];
 	int ifindex;
 	__u32 xdp_mode;	   /* XDP_FLAGS_DRV_MODE or XDP_FLAGS_SKB_MODE once attached, else 0 */
 	bool tc;	   /* our egress filter is attached */
 	bool tc_own_qdisc; /* we created the clsact qdisc, so we remove it */
-	__u32 tc_handle;
-	__u32 tc_priority;
 };
 
 struct loader {
 	struct tflow_bpf *skel;
 	struct loader_if ifs[CFG_MAX_IFACES];
 	int n_ifs;
-	bool pinned;
+	char pin_dir[256];
+	int lock_fd;	 /* the pin directory, flock()ed: one tflow per pin directory */
+	bool resumed;	 /* the maps of a previous run were reused: the cache survived */
+	int stale_flows; /* a previous run's flow map that could not be reused, or -1 */
+	int exported_fd; /* tflow_exported: what active timeouts exported of live flows */
 };
 
-/* Mount bpffs if needed, open the object, size the cache, load. Returns 0 or -errno (logged). */
-int loader_load(struct loader *l, const struct cfg *c);
+/*
+ * Mount bpffs if needed, lock pin_dir, open the object, size the cache, reuse or create the
+ * pinned maps, load. Returns 0 or -errno (logged). A previous run's cache of another size is
+ * left in stale_flows for the caller to export once the new programs are attached.
+ */
+int loader_load(struct loader *l, const struct cfg *c, const char *pin_dir);
 
 /* Write sampling settings into the tflow_config map. */
 int loader_write_config(struct loader *l, const struct cfg *c);
 
-/* Attach to the configured interfaces (or every non-loopback interface that is up). */
+/* Attach to the interfaces, replacing a previous tflow's programs in place (no gap). */
 int loader_attach(struct loader *l, const struct cfg *c);
-
-/* Pin maps under TFLOW_PIN_DIR. */
-int loader_pin(struct loader *l);
 
 /* Detach what we attached; leave anything else on the interfaces alone. */
 void loader_detach(struct loader *l);
 
-/* Remove our pins and free everything. */
-void loader_destroy(struct loader *l);
+/* Free everything; remove the pins unless keep (a restart picks them up). */
+void loader_destroy(struct loader *l, bool keep);
 
 int loader_flows_fd(const struct loader *l);
 int loader_stats_fd(const struct loader *l);

@@ -10,6 +10,7 @@
 #include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "cache.h"
 #include "config.h"
@@ -39,10 +40,13 @@ static const char usage[] =
 	"  --target HOST[:PORT][,version=1|5|9|IPFIX][,src-address=A][,mtu=N][,source-id=N]\n"
 	"                                a collector (default port 2055, version 9); repeat\n"
 	"  -c, --config FILE             RouterOS-syntax configuration file\n"
+	"  --pin-dir DIR                 where maps are pinned, on a bpffs (/sys/fs/bpf/tflow)\n"
 	"  -v, --verbose                 more messages (twice: libbpf's too)\n"
 	"  -q, --quiet                   errors and warnings only\n"
 	"\n"
-	"With no target, finished flows are printed on stdout as JSON lines.\n";
+	"With no target, finished flows are printed on stdout as JSON lines.\n"
+	"SIGTERM/SIGINT: export every flow, detach, exit. SIGUSR1: exit for a restart, leaving\n"
+	"the programs attached and the cache pinned for the next run. SIGHUP: resend templates.\n";
 
 static const char *const properties[] = {
 	"interfaces",	   "cache-entries",	"active-flow-timeout", "inactive-flow-timeout",
@@ -51,6 +55,7 @@ static const char *const properties[] = {
 };
 #define N_PROPS (int)(sizeof(properties) / sizeof(properties[0]))
 #define OPT_TARGET 1000
+#define OPT_PIN_DIR 1001
 
 struct run_ctx {
 	struct loader loader;
@@ -106,15 +111,17 @@ static void scan(struct run_ctx *rc, enum cache_mode mode)
 	export_flush(&rc->exporter);
 }
 
+/* Runs until a signal ends it; returns that signal (SIGUSR1: exit for a restart). */
 static int event_loop(struct run_ctx *rc, struct ring_buffer *rb)
 {
 	struct epoll_event ev, evs[4];
 	struct itimerspec its = {};
 	sigset_t mask;
 	int ep, tfd, sfd, rbfd = ring_buffer__epoll_fd(rb);
-	bool stop = false;
+	int stop = 0;
 
 	sigemptyset(&mask);
+	sigaddset(&mask, SIGUSR1);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGHUP);
@@ -170,24 +177,74 @@ static int event_loop(struct run_ctx *rc, struct ring_buffer *rb)
 					export_resend_templates(&rc->exporter);
 					continue;
 				}
-				pr_info("signal %d: exporting every flow, then exiting",
-					si.ssi_signo);
-				stop = true;
+				if (si.ssi_signo == SIGUSR1)
+					pr_info("SIGUSR1: exiting for a restart; the programs stay "
+						"attached and the cache stays in %s",
+						rc->loader.pin_dir);
+				else
+					pr_info("signal %d: exporting every flow, then exiting",
+						si.ssi_signo);
+				stop = si.ssi_signo;
 			}
 		}
 	}
 	close(ep);
 	close(tfd);
 	close(sfd);
-	return 0;
+	return stop;
 }
 
-static int cmd_run(struct cfg *c)
+static void print_summary(struct run_ctx *rc)
 {
-	struct run_ctx *rc;
-	struct ring_buffer *rb = NULL;
 	struct tflow_stats st;
-	int err;
+
+	if (!stats_read(loader_stats_fd(&rc->loader), &st)) {
+		fprintf(stderr, "tflow: stats: ");
+		stats_print(&st, stderr);
+	}
+	fprintf(stderr, "tflow: exported %llu records (%llu evicted early)\n",
+		(unsigned long long)rc->cache.records_total,
+		(unsigned long long)rc->cache.evicted_total);
+	for (int i = 0; i < rc->exporter.n_targets; i++) {
+		const struct target *t = &rc->exporter.targets[i];
+
+		fprintf(stderr,
+			"tflow: target %d (v%d): %llu datagrams, %llu records, %llu with templates, "
+			"%llu send errors, %llu refused by the collector, %llu IPv6 flows skipped (v1/v5 "
+			"carry IPv4 only)\n",
+			i, t->cfg.version, (unsigned long long)t->datagrams,
+			(unsigned long long)t->records, (unsigned long long)t->templates_sent,
+			(unsigned long long)t->send_errors, (unsigned long long)t->refused,
+			(unsigned long long)t->skipped_ipv6);
+	}
+}
+
+/* A previous run's cache of another size: its programs are replaced now, so export it all. */
+static void export_stale_cache(struct run_ctx *rc)
+{
+	struct cache old;
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(rc->loader.stale_flows, &info, &len) ||
+	    cache_init(&old, rc->loader.stale_flows, -1, info.max_entries, 0, 0, emit_record,
+		       &rc->exporter))
+		return;
+	usleep(50000); /* programs already running on the old map finish */
+	cache_scan(&old, now_ns(), CACHE_FLUSH);
+	export_flush(&rc->exporter);
+	pr_info("exported %llu records of the previous cache",
+		(unsigned long long)old.records_total);
+	cache_free(&old);
+}
+
+static int cmd_run(struct cfg *c, const char *pin_dir)
+{
+	struct ring_buffer *rb = NULL;
+	struct run_ctx *rc;
+	struct tflow_stats st;
+	bool keep;
+	int err, sig = 0;
 
 	if (c->enabled == 0) {
 		pr_info("traffic-flow is disabled (enabled=no): nothing to do");
@@ -198,13 +255,13 @@ static int cmd_run(struct cfg *c)
 		return 1;
 	rc->cfg = *c;
 	err = export_open(&rc->exporter, c, stdout);
+	if (!err)
+		err = loader_load(&rc->loader, c, pin_dir);
 	if (err)
 		goto out;
-	err = loader_load(&rc->loader, c);
-	if (err)
-		goto out;
-	err = cache_init(&rc->cache, loader_flows_fd(&rc->loader), c->cache_entries,
-			 c->active_timeout_ns, c->inactive_timeout_ns, emit_record, &rc->exporter);
+	err = cache_init(&rc->cache, loader_flows_fd(&rc->loader), rc->loader.exported_fd,
+			 c->cache_entries, c->active_timeout_ns, c->inactive_timeout_ns,
+			 emit_record, &rc->exporter);
 	if (err) {
 		pr_err("cannot allocate the scanner for %u entries", c->cache_entries);
 		goto out;
@@ -215,57 +272,52 @@ static int cmd_run(struct cfg *c)
 		pr_err("cannot open the overflow ring buffer: %s", strerror(-err));
 		goto out;
 	}
-	err = loader_pin(&rc->loader);
-	if (err)
-		goto out;
+	/* Counters survive a restart: only what moves from now on means pressure. */
+	if (!stats_read(loader_stats_fd(&rc->loader), &st))
+		rc->cache_full_seen = st.cache_full;
 	err = loader_attach(&rc->loader, c);
 	if (err)
 		goto out;
-	pr_info("running on %d interface(s), cache %u entries, %d target(s)", rc->loader.n_ifs,
-		c->cache_entries, rc->exporter.n_targets);
-	err = event_loop(rc, rb);
+	if (rc->loader.stale_flows >= 0)
+		export_stale_cache(rc);
+	pr_info("running on %d interface(s), cache %u entries%s, %d target(s)", rc->loader.n_ifs,
+		c->cache_entries, rc->loader.resumed ? " (resumed from the previous run)" : "",
+		rc->exporter.n_targets);
+	sig = event_loop(rc, rb);
 out:
-	/* Detach first so nothing counts after the final flush; then drain and export it all. */
-	loader_detach(&rc->loader);
+	/*
+	 * A restart (SIGUSR1), or a failure while taking over a previous run's cache, leaves the
+	 * programs counting into the pinned maps for the next run. Otherwise detach first so
+	 * nothing counts after the final flush, then drain and export it all.
+	 */
+	keep = sig == SIGUSR1 || (err && rc->loader.resumed);
+	if (!keep)
+		loader_detach(&rc->loader);
 	if (rc->loader.skel && rc->cache.keys) {
-		/* Programs already running finish within microseconds of the detach. */
-		usleep(50000);
+		if (!keep)
+			usleep(50000); /* programs already running finish within microseconds */
 		if (rb)
 			ring_buffer__consume(rb);
-		scan(rc, CACHE_FLUSH);
-		if (!stats_read(loader_stats_fd(&rc->loader), &st)) {
-			fprintf(stderr, "tflow: stats: ");
-			stats_print(&st, stderr);
-		}
-		fprintf(stderr, "tflow: exported %llu records (%llu evicted early)\n",
-			(unsigned long long)rc->cache.records_total,
-			(unsigned long long)rc->cache.evicted_total);
-		for (int i = 0; i < rc->exporter.n_targets; i++) {
-			const struct target *t = &rc->exporter.targets[i];
-
-			fprintf(stderr,
-				"tflow: target %d (v%d): %llu datagrams, %llu records, %llu with "
-				"templates, %llu send errors, %llu IPv6 flows skipped (v1/v5 carry "
-				"IPv4 only)\n",
-				i, t->cfg.version, (unsigned long long)t->datagrams,
-				(unsigned long long)t->records,
-				(unsigned long long)t->templates_sent,
-				(unsigned long long)t->send_errors,
-				(unsigned long long)t->skipped_ipv6);
-		}
+		if (keep)
+			cache_spill_flush(&rc->cache);
+		else
+			scan(rc, CACHE_FLUSH);
+		export_flush(&rc->exporter);
+		print_summary(rc);
 	}
 	ring_buffer__free(rb);
 	cache_free(&rc->cache);
 	export_close(&rc->exporter);
 	if (rc->loader.skel)
-		loader_destroy(&rc->loader);
+		loader_destroy(&rc->loader, keep);
 	free(rc);
 	return err ? 1 : 0;
 }
 
 int main(int argc, char **argv)
 {
-	struct option opts[N_PROPS + 6];
+	struct option opts[N_PROPS + 7];
+	const char *pin_dir = TFLOW_PIN_DIR;
 	char err[CFG_ERR_LEN];
 	const char *config_path = NULL;
 	struct cfg *c;
@@ -292,6 +344,7 @@ int main(int argc, char **argv)
 	for (idx = 0; idx < N_PROPS; idx++)
 		opts[idx] = (struct option){ properties[idx], required_argument, NULL, idx };
 	opts[idx++] = (struct option){ "target", required_argument, NULL, OPT_TARGET };
+	opts[idx++] = (struct option){ "pin-dir", required_argument, NULL, OPT_PIN_DIR };
 	opts[idx++] = (struct option){ "config", required_argument, NULL, 'c' };
 	opts[idx++] = (struct option){ "verbose", no_argument, NULL, 'v' };
 	opts[idx++] = (struct option){ "quiet", no_argument, NULL, 'q' };
@@ -306,6 +359,8 @@ int main(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "c:vqh", opts, NULL)) != -1) {
 		if (opt == 'c') {
 			config_path = optarg;
+		} else if (opt == OPT_PIN_DIR) {
+			pin_dir = optarg;
 		} else if (opt == 'v') {
 			log_level = log_level < LOG_LVL_DEBUG ? log_level + 1 : log_level;
 		} else if (opt == 'q') {
@@ -341,7 +396,7 @@ int main(int argc, char **argv)
 	if (config_validate(c, err, sizeof(err)))
 		goto bad_config;
 	free(sets);
-	ret = cmd_run(c);
+	ret = cmd_run(c, pin_dir);
 	free(c);
 	return ret;
 bad_config:
