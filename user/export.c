@@ -80,10 +80,19 @@ fail:
 	return -errno;
 }
 
-static void target_send(struct target *t, const void *buf, size_t len, __u32 nrec)
+/* Something went wrong with this target: say so at most every 10 s, with what was held back. */
+static void target_warn(struct target *t, const char *what)
 {
 	unsigned int suppressed = 0;
 	char name[64];
+
+	if (log_ratelimit_ok(&t->rl, 10, &suppressed))
+		pr_warn("target %s: %s (%u similar messages suppressed)",
+			target_name(t, name, sizeof(name)), what, suppressed);
+}
+
+static void target_send(struct target *t, const void *buf, size_t len, __u32 nrec)
+{
 	ssize_t n = -1;
 
 	for (int attempt = 0; attempt < 3; attempt++) {
@@ -99,16 +108,17 @@ static void target_send(struct target *t, const void *buf, size_t len, __u32 nre
 			/* A short wait for the socket buffer: never long enough to stall the rest.
 			 */
 			poll(&p, 1, 10);
-		} else if (!(n < 0 && errno == ECONNREFUSED)) {
-			/* ECONNREFUSED reports an earlier datagram's ICMP error: retry this one. */
+		} else if (n < 0 && errno == ECONNREFUSED) {
+			/* An ICMP port unreachable answered an earlier datagram: it was lost. */
+			t->refused++;
+			target_warn(t, "the collector refuses datagrams (ICMP port unreachable): "
+				       "is it running?");
+		} else {
 			break;
 		}
 	}
 	t->send_errors++;
-	if (log_ratelimit_ok(&t->rl, 10, &suppressed))
-		pr_warn("target %s: send failed: %s (%u similar messages suppressed)",
-			target_name(t, name, sizeof(name)), n < 0 ? strerror(errno) : "short write",
-			suppressed);
+	target_warn(t, n < 0 ? strerror(errno) : "short write");
 }
 
 /* ---- v1 and v5: fixed records, up to max_recs a datagram ---- */

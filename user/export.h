@@ -35,6 +35,7 @@ struct target {
 	__u64 records;
 	__u64 templates_sent;
 	__u64 send_errors;
+	__u64 refused;	    /* datagrams the collector answered with ICMP port unreachable */
 	__u64 skipped_ipv6; /* flows v1/v5 cannot carry */
 	struct log_ratelimit rl;
 };
