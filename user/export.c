@@ -158,8 +158,7 @@ static void flush_fixed(struct exporter *e, struct target *t)
 
 static bool templates_due(const struct target *t, __u64 now)
 {
-	return !t->templates_ns || t->templates_forced ||
-	       t->since_templates + 1 >= t->cfg.template_refresh ||
+	return !t->templates_ns || t->since_templates + 1 >= t->cfg.template_refresh ||
 	       now - t->templates_ns >= t->cfg.template_timeout_ns;
 }
 
@@ -186,7 +185,6 @@ static int msg_begin(struct exporter *e, struct target *t)
 		return err;
 	t->msg_has_templates = true;
 	t->templates_ns = clk.mono_ns;
-	t->templates_forced = false;
 	return 0;
 }
 
@@ -244,6 +242,7 @@ int export_open(struct exporter *e, const struct cfg *c, FILE *json_out)
 		e->sampling = (struct enc_sampling){ c->sampling_interval, c->sampling_space };
 	e->nf5_sampling =
 		c->packet_sampling ? nf5_sampling(c->sampling_interval, c->sampling_space) : 0;
+	e->json_out = json_out;
 	if (!c->n_targets) {
 		e->json = json_out;
 		return 0;
@@ -264,7 +263,41 @@ int export_open(struct exporter *e, const struct cfg *c, FILE *json_out)
 		}
 		e->n_targets++;
 	}
-	/* Templates go out at start, before any data, so a collector can decode from the first. */
+	return 0;
+}
+
+static bool same_target(const struct cfg_target *a, const struct cfg_target *b)
+{
+	return a->dst_len == b->dst_len && !memcmp(&a->dst, &b->dst, a->dst_len) &&
+	       a->version == b->version && a->source_id == b->source_id;
+}
+
+int export_reconfigure(struct exporter *e, const struct cfg *c)
+{
+	struct exporter n;
+	int err;
+
+	export_flush(e); /* what is pending leaves with the settings it was made under */
+	err = export_open(&n, c, e->json_out);
+	if (err)
+		return err;
+	/* A target that stays keeps its sequence, so its collector sees no gap. */
+	for (int i = 0; i < n.n_targets; i++)
+		for (int j = 0; j < e->n_targets; j++)
+			if (same_target(&n.targets[i].cfg, &e->targets[j].cfg)) {
+				struct target *t = &n.targets[i], *o = &e->targets[j];
+
+				t->seq = o->seq;
+				t->datagrams = o->datagrams;
+				t->records = o->records;
+				t->templates_sent = o->templates_sent;
+				t->send_errors = o->send_errors;
+				t->refused = o->refused;
+				t->skipped_ipv6 = o->skipped_ipv6;
+			}
+	export_close(e);
+	*e = n;
+	/* Every target gets templates at once, new or re-enabled or unchanged. */
 	export_flush(e);
 	return 0;
 }
@@ -318,18 +351,11 @@ void export_flush(struct exporter *e)
 			continue;
 		}
 		/* With no data to carry them, templates still go out when they are due by time. */
-		if (!t->msg_open && (!t->templates_ns || t->templates_forced ||
+		if (!t->msg_open && (!t->templates_ns ||
 				     clk.mono_ns - t->templates_ns >= t->cfg.template_timeout_ns))
 			msg_begin(e, t);
 		msg_send(t);
 	}
 	if (e->json)
 		fflush(e->json);
-}
-
-void export_resend_templates(struct exporter *e)
-{
-	for (int i = 0; i < e->n_targets; i++)
-		e->targets[i].templates_forced = true;
-	export_flush(e);
 }

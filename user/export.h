@@ -28,7 +28,6 @@ struct target {
 	bool msg_has_templates;
 	__u32 since_templates; /* datagrams sent since the last one carrying templates */
 	__u64 templates_ns;    /* CLOCK_MONOTONIC of the last templates; 0 = never sent */
-	bool templates_forced; /* SIGHUP: send them at once */
 	__u8 buf[EXPORT_MAX_DATAGRAM];
 	/* counters */
 	__u64 datagrams;
@@ -45,11 +44,19 @@ struct exporter {
 	int n_targets;
 	struct enc_sampling sampling; /* as announced: interval 1, space 0 when off */
 	__u16 nf5_sampling;
-	FILE *json; /* no target configured: JSON lines here */
+	FILE *json;	/* no target configured: JSON lines here */
+	FILE *json_out; /* where JSON lines would go */
 	__u64 json_records;
 };
 
+/* Open c's targets; nothing is sent until export_flush (templates first). */
 int export_open(struct exporter *e, const struct cfg *c, FILE *json_out);
+
+/*
+ * Reload: send what is pending, then switch to c's targets. Unchanged targets (same address,
+ * port, version and source-id) keep their sequence numbers; every target gets templates now.
+ */
+int export_reconfigure(struct exporter *e, const struct cfg *c);
 void export_close(struct exporter *e);
 
 /* Queue one record for every enabled target; full datagrams are sent at once. */
@@ -57,8 +64,5 @@ void export_record(struct exporter *e, const struct tflow_record *r);
 
 /* Send every partly filled datagram, and templates whose timeout came (end of a scan). */
 void export_flush(struct exporter *e);
-
-/* Send templates to every v9/IPFIX target now (SIGHUP: a collector restarted). */
-void export_resend_templates(struct exporter *e);
 
 #endif

@@ -308,35 +308,18 @@ static int attach_tc(struct loader_if *li, int prog_fd)
 	return 0;
 }
 
-static int add_interface(struct loader *l, const char *name)
-{
-	struct loader_if *li;
-	int ifindex = if_nametoindex(name);
-
-	if (!ifindex) {
-		pr_err("interface '%s' does not exist", name);
-		return -ENODEV;
-	}
-	if (l->n_ifs >= CFG_MAX_IFACES) {
-		pr_err("more than %d interfaces", CFG_MAX_IFACES);
-		return -E2BIG;
-	}
-	li = &l->ifs[l->n_ifs++];
-	snprintf(li->name, sizeof(li->name), "%s", name);
-	li->ifindex = ifindex;
-	return 0;
-}
+typedef char ifname_t[CFG_IFNAME_LEN];
 
 /* interfaces=all: every interface that is up and not loopback, as RouterOS means it. */
-static int add_all_interfaces(struct loader *l)
+static int list_all_interfaces(ifname_t *names, int *n)
 {
 	struct if_nameindex *ifs = if_nameindex(), *i;
-	int sock, err = 0;
+	int sock;
 
 	if (!ifs)
 		return -errno;
 	sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	for (i = ifs; sock >= 0 && i->if_index && !err; i++) {
+	for (i = ifs; sock >= 0 && i->if_index && *n < CFG_MAX_IFACES; i++) {
 		struct ifreq ifr = {};
 
 		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", i->if_name);
@@ -344,71 +327,114 @@ static int add_all_interfaces(struct loader *l)
 			continue;
 		if ((ifr.ifr_flags & IFF_LOOPBACK) || !(ifr.ifr_flags & IFF_UP))
 			continue;
-		err = add_interface(l, i->if_name);
+		snprintf(names[(*n)++], CFG_IFNAME_LEN, "%s", i->if_name);
 	}
 	if (sock >= 0)
 		close(sock);
 	if_freenameindex(ifs);
-	if (!err && !l->n_ifs) {
+	if (!*n) {
 		pr_err("interfaces=all: no interface other than loopback is up");
 		return -ENODEV;
 	}
+	return 0;
+}
+
+static struct loader_if *find_if(struct loader *l, const char *name)
+{
+	for (int i = 0; i < l->n_ifs; i++)
+		if (!strcmp(l->ifs[i].name, name))
+			return &l->ifs[i];
+	return NULL;
+}
+
+static int attach_one(struct loader *l, const char *name)
+{
+	struct loader_if *li;
+	int ifindex = if_nametoindex(name), err;
+
+	if (!ifindex) {
+		pr_err("interface '%s' does not exist", name);
+		return -ENODEV;
+	}
+	li = &l->ifs[l->n_ifs];
+	memset(li, 0, sizeof(*li));
+	snprintf(li->name, sizeof(li->name), "%s", name);
+	li->ifindex = ifindex;
+	/* Counted before attaching, so a half-done attach is undone by loader_detach. */
+	l->n_ifs++;
+	err = attach_xdp(li, bpf_program__fd(l->skel->progs.tflow_xdp));
+	if (!err)
+		err = attach_tc(li, bpf_program__fd(l->skel->progs.tflow_tc_egress));
+	if (!err)
+		pr_info("%s: attached (XDP %s, tc egress)", li->name,
+			li->xdp_mode == XDP_FLAGS_DRV_MODE ? "native" : "generic");
 	return err;
+}
+
+static void detach_one(struct loader *l, struct loader_if *li)
+{
+	int xdp_fd = l->skel ? bpf_program__fd(l->skel->progs.tflow_xdp) : -1;
+
+	if (li->xdp_mode) {
+		/* old_prog_fd: detach only if the program there is still ours. */
+		DECLARE_LIBBPF_OPTS(bpf_xdp_attach_opts, xo, .old_prog_fd = xdp_fd);
+		int err = bpf_xdp_detach(li->ifindex, li->xdp_mode, &xo);
+
+		if (err && err != -ENODEV)
+			pr_warn("%s: XDP detach: %s", li->name, strerror(-err));
+		li->xdp_mode = 0;
+	}
+	if (li->tc) {
+		DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = li->ifindex,
+				    .attach_point = BPF_TC_EGRESS);
+		DECLARE_LIBBPF_OPTS(bpf_tc_opts, to, .handle = LOADER_TC_HANDLE,
+				    .priority = LOADER_TC_PRIORITY);
+
+		bpf_tc_detach(&hook, &to);
+		if (li->tc_own_qdisc) {
+			hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
+			bpf_tc_hook_destroy(&hook);
+		}
+		li->tc = false;
+	}
 }
 
 int loader_attach(struct loader *l, const struct cfg *c)
 {
-	int xdp_fd = bpf_program__fd(l->skel->progs.tflow_xdp);
-	int tc_fd = bpf_program__fd(l->skel->progs.tflow_tc_egress);
-	int err = 0;
+	ifname_t *want = calloc(CFG_MAX_IFACES, sizeof(*want));
+	int n = 0, err = 0;
 
+	if (!want)
+		return -ENOMEM;
 	if (c->all_interfaces)
-		err = add_all_interfaces(l);
-	for (int i = 0; !c->all_interfaces && i < c->n_interfaces && !err; i++)
-		err = add_interface(l, c->interfaces[i]);
-	for (int i = 0; i < l->n_ifs && !err; i++) {
-		struct loader_if *li = &l->ifs[i];
+		err = list_all_interfaces(want, &n);
+	for (; !c->all_interfaces && n < c->n_interfaces; n++)
+		memcpy(want[n], c->interfaces[n], CFG_IFNAME_LEN);
+	/* Interfaces no longer wanted (a reload) go first, then the new ones are added. */
+	for (int i = 0; !err && i < l->n_ifs;) {
+		bool keep = false;
 
-		err = attach_xdp(li, xdp_fd);
-		if (!err)
-			err = attach_tc(li, tc_fd);
-		if (!err)
-			pr_info("%s: attached (XDP %s, tc egress)", li->name,
-				li->xdp_mode == XDP_FLAGS_DRV_MODE ? "native" : "generic");
+		for (int w = 0; w < n && !keep; w++)
+			keep = !strcmp(l->ifs[i].name, want[w]);
+		if (keep) {
+			i++;
+			continue;
+		}
+		detach_one(l, &l->ifs[i]);
+		pr_info("%s: detached", l->ifs[i].name);
+		l->ifs[i] = l->ifs[--l->n_ifs];
 	}
+	for (int w = 0; !err && w < n; w++)
+		if (!find_if(l, want[w]))
+			err = attach_one(l, want[w]);
+	free(want);
 	return err;
 }
 
 void loader_detach(struct loader *l)
 {
-	int xdp_fd = l->skel ? bpf_program__fd(l->skel->progs.tflow_xdp) : -1;
-
-	for (int i = 0; i < l->n_ifs; i++) {
-		struct loader_if *li = &l->ifs[i];
-
-		if (li->xdp_mode) {
-			/* old_prog_fd: detach only if the program there is still ours. */
-			DECLARE_LIBBPF_OPTS(bpf_xdp_attach_opts, xo, .old_prog_fd = xdp_fd);
-			int err = bpf_xdp_detach(li->ifindex, li->xdp_mode, &xo);
-
-			if (err && err != -ENODEV)
-				pr_warn("%s: XDP detach: %s", li->name, strerror(-err));
-			li->xdp_mode = 0;
-		}
-		if (li->tc) {
-			DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = li->ifindex,
-					    .attach_point = BPF_TC_EGRESS);
-			DECLARE_LIBBPF_OPTS(bpf_tc_opts, to, .handle = LOADER_TC_HANDLE,
-					    .priority = LOADER_TC_PRIORITY);
-
-			bpf_tc_detach(&hook, &to);
-			if (li->tc_own_qdisc) {
-				hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
-				bpf_tc_hook_destroy(&hook);
-			}
-			li->tc = false;
-		}
-	}
+	for (int i = 0; i < l->n_ifs; i++)
+		detach_one(l, &l->ifs[i]);
 }
 
 void loader_destroy(struct loader *l, bool keep)

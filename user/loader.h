@@ -39,7 +39,10 @@ int loader_load(struct loader *l, const struct cfg *c, const char *pin_dir);
 /* Write sampling settings into the tflow_config map. */
 int loader_write_config(struct loader *l, const struct cfg *c);
 
-/* Attach to the interfaces, replacing a previous tflow's programs in place (no gap). */
+/*
+ * Make the attached interfaces those of c: detach the ones no longer wanted, attach the new ones
+ * (replacing a previous tflow's programs in place, with no gap). Used at start and on reload.
+ */
 int loader_attach(struct loader *l, const struct cfg *c);
 
 /* Detach what we attached; leave anything else on the interfaces alone. */

@@ -1,27 +1,16 @@
-/* main.c - the tflow command: option parsing and the run loop (timer, overflow ring, signals). */
+/* main.c - the tflow command: commands, options, and the configuration they make. */
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <sys/signalfd.h>
-#include <sys/timerfd.h>
-#include <time.h>
-#include <unistd.h>
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
-#include "cache.h"
 #include "config.h"
-#include "export.h"
-#include "loader.h"
 #include "log.h"
-#include "stats.h"
+#include "run.h"
+#include "tflow.h"
 
 #define EXIT_CONFIG 2
-/* Under pressure the overflow ring triggers a scan, but at most this often. */
-#define PRESSURE_SCAN_GAP_NS 100000000ULL
 
 static const char usage[] =
 	"usage: tflow run [--config FILE] [options]\n"
@@ -57,261 +46,44 @@ static const char *const properties[] = {
 #define OPT_TARGET 1000
 #define OPT_PIN_DIR 1001
 
-struct run_ctx {
-	struct loader loader;
-	struct cache cache;
-	struct exporter exporter;
-	struct cfg cfg;
-	__u64 last_scan_ns;
-	__u64 cache_full_seen;
-	bool pressure;
+/* What the command line said, kept so SIGHUP can build the configuration again. */
+struct options {
+	const char *config_path;
+	struct {
+		int prop; /* index in properties[], or OPT_TARGET */
+		const char *val;
+	} * sets;
+	int nsets;
 };
 
-static __u64 now_ns(void)
+/* Defaults, then the file, then the command line on top of it, whatever their order. */
+static int options_cfg(const struct options *o, struct cfg *c, char *err, size_t errlen)
 {
-	struct timespec ts;
+	int ret;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
-static void emit_record(void *arg, const struct tflow_record *r)
-{
-	export_record(arg, r);
-}
-
-static int on_overflow(void *arg, void *data, size_t size)
-{
-	struct run_ctx *rc = arg;
-
-	if (size >= sizeof(struct tflow_overflow_rec))
-		cache_spill(&rc->cache, data);
-	rc->pressure = true;
-	return 0;
-}
-
-static void scan(struct run_ctx *rc, enum cache_mode mode)
-{
-	struct tflow_stats st;
-	int err;
-
-	if (mode == CACHE_SCAN && !stats_read(loader_stats_fd(&rc->loader), &st)) {
-		/* The datapath found the map full since the last scan: make room. */
-		if (st.cache_full > rc->cache_full_seen)
-			mode = CACHE_PRESSURE;
-		rc->cache_full_seen = st.cache_full;
-	}
-	if (rc->pressure && mode == CACHE_SCAN)
-		mode = CACHE_PRESSURE;
-	rc->pressure = false;
-	rc->last_scan_ns = now_ns();
-	err = cache_scan(&rc->cache, rc->last_scan_ns, mode);
-	if (err)
-		pr_err("cache scan failed: %s", strerror(-err));
-	export_flush(&rc->exporter);
-}
-
-/* Runs until a signal ends it; returns that signal (SIGUSR1: exit for a restart). */
-static int event_loop(struct run_ctx *rc, struct ring_buffer *rb)
-{
-	struct epoll_event ev, evs[4];
-	struct itimerspec its = {};
-	sigset_t mask;
-	int ep, tfd, sfd, rbfd = ring_buffer__epoll_fd(rb);
-	int stop = 0;
-
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGUSR1);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGHUP);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
-	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
-	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
-	ep = epoll_create1(EPOLL_CLOEXEC);
-	if (sfd < 0 || tfd < 0 || ep < 0) {
-		pr_err("event loop setup: %s", strerror(errno));
-		return -errno;
-	}
-	its.it_interval.tv_sec = rc->cfg.scan_interval_ns / 1000000000ULL;
-	its.it_interval.tv_nsec = rc->cfg.scan_interval_ns % 1000000000ULL;
-	its.it_value = its.it_interval;
-	timerfd_settime(tfd, 0, &its, NULL);
-	ev.events = EPOLLIN;
-	ev.data.fd = sfd;
-	epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev);
-	ev.data.fd = tfd;
-	epoll_ctl(ep, EPOLL_CTL_ADD, tfd, &ev);
-	ev.data.fd = rbfd;
-	epoll_ctl(ep, EPOLL_CTL_ADD, rbfd, &ev);
-
-	while (!stop) {
-		int n = epoll_wait(ep, evs, 4, -1);
-
-		if (n < 0 && errno != EINTR) {
-			pr_err("epoll: %s", strerror(errno));
-			break;
-		}
-		for (int i = 0; i < n; i++) {
-			int fd = evs[i].data.fd;
-
-			if (fd == tfd) {
-				__u64 expirations;
-
-				if (read(tfd, &expirations, sizeof(expirations)) > 0)
-					scan(rc, CACHE_SCAN);
-			} else if (fd == rbfd) {
-				ring_buffer__consume(rb);
-				if (rc->pressure &&
-				    now_ns() - rc->last_scan_ns >= PRESSURE_SCAN_GAP_NS)
-					scan(rc, CACHE_PRESSURE);
-			} else if (fd == sfd) {
-				struct signalfd_siginfo si;
-
-				if (read(sfd, &si, sizeof(si)) != sizeof(si))
-					continue;
-				if (si.ssi_signo == SIGHUP) {
-					/* A collector that restarted lost our templates. */
-					pr_info("SIGHUP: templates sent again to every v9/IPFIX "
-						"target; configuration reload is not supported yet");
-					export_resend_templates(&rc->exporter);
-					continue;
-				}
-				if (si.ssi_signo == SIGUSR1)
-					pr_info("SIGUSR1: exiting for a restart; the programs stay "
-						"attached and the cache stays in %s",
-						rc->loader.pin_dir);
-				else
-					pr_info("signal %d: exporting every flow, then exiting",
-						si.ssi_signo);
-				stop = si.ssi_signo;
-			}
-		}
-	}
-	close(ep);
-	close(tfd);
-	close(sfd);
-	return stop;
-}
-
-static void print_summary(struct run_ctx *rc)
-{
-	struct tflow_stats st;
-
-	if (!stats_read(loader_stats_fd(&rc->loader), &st)) {
-		fprintf(stderr, "tflow: stats: ");
-		stats_print(&st, stderr);
-	}
-	fprintf(stderr, "tflow: exported %llu records (%llu evicted early)\n",
-		(unsigned long long)rc->cache.records_total,
-		(unsigned long long)rc->cache.evicted_total);
-	for (int i = 0; i < rc->exporter.n_targets; i++) {
-		const struct target *t = &rc->exporter.targets[i];
-
-		fprintf(stderr,
-			"tflow: target %d (v%d): %llu datagrams, %llu records, %llu with templates, "
-			"%llu send errors, %llu refused by the collector, %llu IPv6 flows skipped (v1/v5 "
-			"carry IPv4 only)\n",
-			i, t->cfg.version, (unsigned long long)t->datagrams,
-			(unsigned long long)t->records, (unsigned long long)t->templates_sent,
-			(unsigned long long)t->send_errors, (unsigned long long)t->refused,
-			(unsigned long long)t->skipped_ipv6);
-	}
-}
-
-/* A previous run's cache of another size: its programs are replaced now, so export it all. */
-static void export_stale_cache(struct run_ctx *rc)
-{
-	struct cache old;
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
-
-	if (bpf_obj_get_info_by_fd(rc->loader.stale_flows, &info, &len) ||
-	    cache_init(&old, rc->loader.stale_flows, -1, info.max_entries, 0, 0, emit_record,
-		       &rc->exporter))
-		return;
-	usleep(50000); /* programs already running on the old map finish */
-	cache_scan(&old, now_ns(), CACHE_FLUSH);
-	export_flush(&rc->exporter);
-	pr_info("exported %llu records of the previous cache",
-		(unsigned long long)old.records_total);
-	cache_free(&old);
-}
-
-static int cmd_run(struct cfg *c, const char *pin_dir)
-{
-	struct ring_buffer *rb = NULL;
-	struct run_ctx *rc;
-	struct tflow_stats st;
-	bool keep;
-	int err, sig = 0;
-
-	if (c->enabled == 0) {
-		pr_info("traffic-flow is disabled (enabled=no): nothing to do");
-		return 0;
-	}
-	rc = calloc(1, sizeof(*rc));
-	if (!rc)
-		return 1;
-	rc->cfg = *c;
-	err = export_open(&rc->exporter, c, stdout);
-	if (!err)
-		err = loader_load(&rc->loader, c, pin_dir);
-	if (err)
-		goto out;
-	err = cache_init(&rc->cache, loader_flows_fd(&rc->loader), rc->loader.exported_fd,
-			 c->cache_entries, c->active_timeout_ns, c->inactive_timeout_ns,
-			 emit_record, &rc->exporter);
-	if (err) {
-		pr_err("cannot allocate the scanner for %u entries", c->cache_entries);
-		goto out;
-	}
-	rb = ring_buffer__new(bpf_map__fd(loader_overflow_map(&rc->loader)), on_overflow, rc, NULL);
-	if (!rb) {
-		err = -errno;
-		pr_err("cannot open the overflow ring buffer: %s", strerror(-err));
-		goto out;
-	}
-	/* Counters survive a restart: only what moves from now on means pressure. */
-	if (!stats_read(loader_stats_fd(&rc->loader), &st))
-		rc->cache_full_seen = st.cache_full;
-	err = loader_attach(&rc->loader, c);
-	if (err)
-		goto out;
-	if (rc->loader.stale_flows >= 0)
-		export_stale_cache(rc);
-	pr_info("running on %d interface(s), cache %u entries%s, %d target(s)", rc->loader.n_ifs,
-		c->cache_entries, rc->loader.resumed ? " (resumed from the previous run)" : "",
-		rc->exporter.n_targets);
-	sig = event_loop(rc, rb);
-out:
-	/*
-	 * A restart (SIGUSR1), or a failure while taking over a previous run's cache, leaves the
-	 * programs counting into the pinned maps for the next run. Otherwise detach first so
-	 * nothing counts after the final flush, then drain and export it all.
-	 */
-	keep = sig == SIGUSR1 || (err && rc->loader.resumed);
-	if (!keep)
-		loader_detach(&rc->loader);
-	if (rc->loader.skel && rc->cache.keys) {
-		if (!keep)
-			usleep(50000); /* programs already running finish within microseconds */
-		if (rb)
-			ring_buffer__consume(rb);
-		if (keep)
-			cache_spill_flush(&rc->cache);
+	config_defaults(c);
+	if (o->config_path && config_parse_file(c, o->config_path, err, errlen))
+		return -EINVAL;
+	for (int i = 0; i < o->nsets; i++) {
+		if (o->sets[i].prop == OPT_TARGET)
+			ret = config_add_target_spec(c, o->sets[i].val, err, errlen);
 		else
-			scan(rc, CACHE_FLUSH);
-		export_flush(&rc->exporter);
-		print_summary(rc);
+			ret = config_set(c, properties[o->sets[i].prop], o->sets[i].val, err,
+					 errlen);
+		if (ret)
+			return ret;
 	}
-	ring_buffer__free(rb);
-	cache_free(&rc->cache);
-	export_close(&rc->exporter);
-	if (rc->loader.skel)
-		loader_destroy(&rc->loader, keep);
-	free(rc);
-	return err ? 1 : 0;
+	return config_validate(c, err, errlen);
+}
+
+static int reload_cfg(struct cfg *c, void *arg)
+{
+	char err[CFG_ERR_LEN];
+
+	if (!options_cfg(arg, c, err, sizeof(err)))
+		return 0;
+	pr_err("%s", err);
+	return -EINVAL;
 }
 
 int main(int argc, char **argv)
@@ -319,13 +91,9 @@ int main(int argc, char **argv)
 	struct option opts[N_PROPS + 7];
 	const char *pin_dir = TFLOW_PIN_DIR;
 	char err[CFG_ERR_LEN];
-	const char *config_path = NULL;
+	struct options o = { 0 };
 	struct cfg *c;
-	struct {
-		int prop; /* index in properties[], or OPT_TARGET */
-		const char *val;
-	} * sets;
-	int nsets = 0, opt, idx, ret;
+	int opt, idx, ret;
 
 	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
 	    !strcmp(argv[1], "help")) {
@@ -352,13 +120,13 @@ int main(int argc, char **argv)
 	opts[idx] = (struct option){ 0 };
 
 	c = calloc(1, sizeof(*c));
-	sets = calloc(argc, sizeof(*sets));
-	if (!c || !sets)
+	o.sets = calloc(argc, sizeof(*o.sets));
+	if (!c || !o.sets)
 		return 1;
 	optind = 2;
 	while ((opt = getopt_long(argc, argv, "c:vqh", opts, NULL)) != -1) {
 		if (opt == 'c') {
-			config_path = optarg;
+			o.config_path = optarg;
 		} else if (opt == OPT_PIN_DIR) {
 			pin_dir = optarg;
 		} else if (opt == 'v') {
@@ -369,8 +137,8 @@ int main(int argc, char **argv)
 			fputs(usage, stdout);
 			return 0;
 		} else if ((opt >= 0 && opt < N_PROPS) || opt == OPT_TARGET) {
-			sets[nsets].prop = opt;
-			sets[nsets++].val = optarg;
+			o.sets[o.nsets].prop = opt;
+			o.sets[o.nsets++].val = optarg;
 		} else {
 			fputs(usage, stderr);
 			return EXIT_CONFIG;
@@ -380,28 +148,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "tflow: unexpected argument '%s'\n", argv[optind]);
 		return EXIT_CONFIG;
 	}
-	config_defaults(c);
-	/* The file first, then the command line on top of it, whatever their order. */
-	if (config_path && config_parse_file(c, config_path, err, sizeof(err)))
-		goto bad_config;
-	for (int i = 0; i < nsets; i++) {
-		if (sets[i].prop == OPT_TARGET)
-			ret = config_add_target_spec(c, sets[i].val, err, sizeof(err));
-		else
-			ret = config_set(c, properties[sets[i].prop], sets[i].val, err,
-					 sizeof(err));
-		if (ret)
-			goto bad_config;
+	if (options_cfg(&o, c, err, sizeof(err))) {
+		fprintf(stderr, "tflow: %s\n", err);
+		return EXIT_CONFIG;
 	}
-	if (config_validate(c, err, sizeof(err)))
-		goto bad_config;
-	free(sets);
-	ret = cmd_run(c, pin_dir);
+	ret = run(c, pin_dir, reload_cfg, &o);
+	free(o.sets);
 	free(c);
 	return ret;
-bad_config:
-	fprintf(stderr, "tflow: %s\n", err);
-	free(sets);
-	free(c);
-	return EXIT_CONFIG;
 }

@@ -1,0 +1,326 @@
+/* run.c - tflow run: the event loop (timer, overflow ring, signals), scans, exit, reload. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "cache.h"
+#include "export.h"
+#include "loader.h"
+#include "log.h"
+#include "run.h"
+#include "stats.h"
+
+/* Under pressure the overflow ring triggers a scan, but at most this often. */
+#define PRESSURE_SCAN_GAP_NS 100000000ULL
+
+struct run_ctx {
+	run_reload_fn reload;
+	void *reload_arg;
+	int tfd; /* the scan timer */
+	struct loader loader;
+	struct cache cache;
+	struct exporter exporter;
+	struct cfg cfg;
+	__u64 last_scan_ns;
+	__u64 cache_full_seen;
+	bool pressure;
+};
+
+static __u64 now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static void emit_record(void *arg, const struct tflow_record *r)
+{
+	export_record(arg, r);
+}
+
+static int on_overflow(void *arg, void *data, size_t size)
+{
+	struct run_ctx *rc = arg;
+
+	if (size >= sizeof(struct tflow_overflow_rec))
+		cache_spill(&rc->cache, data);
+	rc->pressure = true;
+	return 0;
+}
+
+static void scan(struct run_ctx *rc, enum cache_mode mode)
+{
+	struct tflow_stats st;
+	int err;
+
+	if (mode == CACHE_SCAN && !stats_read(loader_stats_fd(&rc->loader), &st)) {
+		/* The datapath found the map full since the last scan: make room. */
+		if (st.cache_full > rc->cache_full_seen)
+			mode = CACHE_PRESSURE;
+		rc->cache_full_seen = st.cache_full;
+	}
+	if (rc->pressure && mode == CACHE_SCAN)
+		mode = CACHE_PRESSURE;
+	rc->pressure = false;
+	rc->last_scan_ns = now_ns();
+	err = cache_scan(&rc->cache, rc->last_scan_ns, mode);
+	if (err)
+		pr_err("cache scan failed: %s", strerror(-err));
+	export_flush(&rc->exporter);
+}
+
+static void timer_set(struct run_ctx *rc)
+{
+	struct itimerspec its = {};
+
+	its.it_interval.tv_sec = rc->cfg.scan_interval_ns / 1000000000ULL;
+	its.it_interval.tv_nsec = rc->cfg.scan_interval_ns % 1000000000ULL;
+	its.it_value = its.it_interval;
+	timerfd_settime(rc->tfd, 0, &its, NULL);
+}
+
+/*
+ * SIGHUP: read the configuration again and apply it without losing the cache: sampling,
+ * timeouts, scan interval, targets (templates resent to all) and interfaces. A configuration
+ * that does not parse leaves everything as it was.
+ */
+static void reload(struct run_ctx *rc)
+{
+	struct cfg *n = calloc(1, sizeof(*n));
+
+	if (!n || rc->reload(n, rc->reload_arg)) {
+		pr_err("SIGHUP: the configuration was not reloaded; the previous one stays");
+		free(n);
+		return;
+	}
+	if (n->cache_entries != rc->cfg.cache_entries) {
+		pr_warn("SIGHUP: cache-entries %u -> %u needs a restart (kill -USR1, then start "
+			"tflow again: the cache is exported, nothing is lost); keeping %u",
+			rc->cfg.cache_entries, n->cache_entries, rc->cfg.cache_entries);
+		n->cache_entries = rc->cfg.cache_entries;
+	}
+	if (n->enabled == 0)
+		pr_warn("SIGHUP: enabled=no is not applied to a running tflow; stop it instead");
+	if (loader_write_config(&rc->loader, n) || loader_attach(&rc->loader, n))
+		pr_err("SIGHUP: the datapath change was not complete (see above)");
+	if (export_reconfigure(&rc->exporter, n))
+		pr_err("SIGHUP: the targets were not changed (see above)");
+	rc->cache.active_ns = n->active_timeout_ns;
+	rc->cache.inactive_ns = n->inactive_timeout_ns;
+	rc->cfg = *n;
+	timer_set(rc);
+	free(n);
+	pr_info("SIGHUP: configuration reloaded: %d interface(s), %d target(s), templates sent",
+		rc->loader.n_ifs, rc->exporter.n_targets);
+}
+
+/* Runs until a signal ends it; returns that signal (SIGUSR1: exit for a restart). */
+static int event_loop(struct run_ctx *rc, struct ring_buffer *rb)
+{
+	struct epoll_event ev, evs[4];
+	sigset_t mask;
+	int ep, tfd, sfd, rbfd = ring_buffer__epoll_fd(rb);
+	int stop = 0;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGUSR1);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	if (sfd < 0 || tfd < 0 || ep < 0) {
+		pr_err("event loop setup: %s", strerror(errno));
+		return -errno;
+	}
+	rc->tfd = tfd;
+	timer_set(rc);
+	ev.events = EPOLLIN;
+	ev.data.fd = sfd;
+	epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev);
+	ev.data.fd = tfd;
+	epoll_ctl(ep, EPOLL_CTL_ADD, tfd, &ev);
+	ev.data.fd = rbfd;
+	epoll_ctl(ep, EPOLL_CTL_ADD, rbfd, &ev);
+
+	while (!stop) {
+		int n = epoll_wait(ep, evs, 4, -1);
+
+		if (n < 0 && errno != EINTR) {
+			pr_err("epoll: %s", strerror(errno));
+			break;
+		}
+		for (int i = 0; i < n; i++) {
+			int fd = evs[i].data.fd;
+
+			if (fd == tfd) {
+				__u64 expirations;
+
+				if (read(tfd, &expirations, sizeof(expirations)) > 0)
+					scan(rc, CACHE_SCAN);
+			} else if (fd == rbfd) {
+				ring_buffer__consume(rb);
+				if (rc->pressure &&
+				    now_ns() - rc->last_scan_ns >= PRESSURE_SCAN_GAP_NS)
+					scan(rc, CACHE_PRESSURE);
+			} else if (fd == sfd) {
+				struct signalfd_siginfo si;
+
+				if (read(sfd, &si, sizeof(si)) != sizeof(si))
+					continue;
+				if (si.ssi_signo == SIGHUP) {
+					reload(rc);
+					continue;
+				}
+				if (si.ssi_signo == SIGUSR1)
+					pr_info("SIGUSR1: exiting for a restart; the programs stay "
+						"attached and the cache stays in %s",
+						rc->loader.pin_dir);
+				else
+					pr_info("signal %d: exporting every flow, then exiting",
+						si.ssi_signo);
+				stop = si.ssi_signo;
+			}
+		}
+	}
+	close(ep);
+	close(tfd);
+	close(sfd);
+	return stop;
+}
+
+static void print_summary(struct run_ctx *rc)
+{
+	struct tflow_stats st;
+
+	if (!stats_read(loader_stats_fd(&rc->loader), &st)) {
+		fprintf(stderr, "tflow: stats: ");
+		stats_print(&st, stderr);
+	}
+	fprintf(stderr, "tflow: exported %llu records (%llu evicted early)\n",
+		(unsigned long long)rc->cache.records_total,
+		(unsigned long long)rc->cache.evicted_total);
+	for (int i = 0; i < rc->exporter.n_targets; i++) {
+		const struct target *t = &rc->exporter.targets[i];
+
+		fprintf(stderr,
+			"tflow: target %d (v%d): %llu datagrams, %llu records, %llu with templates, "
+			"%llu send errors, %llu refused by the collector, %llu IPv6 flows skipped (v1/v5 "
+			"carry IPv4 only)\n",
+			i, t->cfg.version, (unsigned long long)t->datagrams,
+			(unsigned long long)t->records, (unsigned long long)t->templates_sent,
+			(unsigned long long)t->send_errors, (unsigned long long)t->refused,
+			(unsigned long long)t->skipped_ipv6);
+	}
+}
+
+/* A previous run's cache of another size: its programs are replaced now, so export it all. */
+static void export_stale_cache(struct run_ctx *rc)
+{
+	struct cache old;
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(rc->loader.stale_flows, &info, &len) ||
+	    cache_init(&old, rc->loader.stale_flows, -1, info.max_entries, 0, 0, emit_record,
+		       &rc->exporter))
+		return;
+	usleep(50000); /* programs already running on the old map finish */
+	cache_scan(&old, now_ns(), CACHE_FLUSH);
+	export_flush(&rc->exporter);
+	pr_info("exported %llu records of the previous cache",
+		(unsigned long long)old.records_total);
+	cache_free(&old);
+}
+
+int run(const struct cfg *c, const char *pin_dir, run_reload_fn reload_fn, void *reload_arg)
+{
+	struct ring_buffer *rb = NULL;
+	struct run_ctx *rc;
+	struct tflow_stats st;
+	bool keep;
+	int err, sig = 0;
+
+	if (c->enabled == 0) {
+		pr_info("traffic-flow is disabled (enabled=no): nothing to do");
+		return 0;
+	}
+	rc = calloc(1, sizeof(*rc));
+	if (!rc)
+		return 1;
+	rc->cfg = *c;
+	rc->reload = reload_fn;
+	rc->reload_arg = reload_arg;
+	err = export_open(&rc->exporter, c, stdout);
+	if (err)
+		goto out;
+	/* Templates go out at start, before any data, so a collector can decode from the first. */
+	export_flush(&rc->exporter);
+	err = loader_load(&rc->loader, c, pin_dir);
+	if (err)
+		goto out;
+	err = cache_init(&rc->cache, loader_flows_fd(&rc->loader), rc->loader.exported_fd,
+			 c->cache_entries, c->active_timeout_ns, c->inactive_timeout_ns,
+			 emit_record, &rc->exporter);
+	if (err) {
+		pr_err("cannot allocate the scanner for %u entries", c->cache_entries);
+		goto out;
+	}
+	rb = ring_buffer__new(bpf_map__fd(loader_overflow_map(&rc->loader)), on_overflow, rc, NULL);
+	if (!rb) {
+		err = -errno;
+		pr_err("cannot open the overflow ring buffer: %s", strerror(-err));
+		goto out;
+	}
+	/* Counters survive a restart: only what moves from now on means pressure. */
+	if (!stats_read(loader_stats_fd(&rc->loader), &st))
+		rc->cache_full_seen = st.cache_full;
+	err = loader_attach(&rc->loader, c);
+	if (err)
+		goto out;
+	if (rc->loader.stale_flows >= 0)
+		export_stale_cache(rc);
+	pr_info("running on %d interface(s), cache %u entries%s, %d target(s)", rc->loader.n_ifs,
+		c->cache_entries, rc->loader.resumed ? " (resumed from the previous run)" : "",
+		rc->exporter.n_targets);
+	sig = event_loop(rc, rb);
+out:
+	/*
+	 * A restart (SIGUSR1), or a failure while taking over a previous run's cache, leaves the
+	 * programs counting into the pinned maps for the next run. Otherwise detach first so
+	 * nothing counts after the final flush, then drain and export it all.
+	 */
+	keep = sig == SIGUSR1 || (err && rc->loader.resumed);
+	if (!keep)
+		loader_detach(&rc->loader);
+	if (rc->loader.skel && rc->cache.keys) {
+		if (!keep)
+			usleep(50000); /* programs already running finish within microseconds */
+		if (rb)
+			ring_buffer__consume(rb);
+		if (keep)
+			cache_spill_flush(&rc->cache);
+		else
+			scan(rc, CACHE_FLUSH);
+		export_flush(&rc->exporter);
+		print_summary(rc);
+	}
+	ring_buffer__free(rb);
+	cache_free(&rc->cache);
+	export_close(&rc->exporter);
+	if (rc->loader.skel)
+		loader_destroy(&rc->loader, keep);
+	free(rc);
+	return err ? 1 : 0;
+}
