@@ -1,5 +1,6 @@
 /* export.c - UDP targets: packing per version, templates, sending without blocking others. */
 #include <arpa/inet.h>
+#include <linux/filter.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,9 @@ static const char *target_name(const struct target *t, char *buf, size_t size)
 	return buf;
 }
 
+static struct sock_filter drop_all_insn[] = { BPF_STMT(BPF_RET | BPF_K, 0) };
+static const struct sock_fprog drop_all = { 1, drop_all_insn };
+
 static int target_open(struct target *t)
 {
 	size_t ip_hdr = t->cfg.dst.ss_family == AF_INET6 ? 40 : 20;
@@ -64,6 +68,9 @@ static int target_open(struct target *t)
 	if (t->fd < 0)
 		goto fail;
 	setsockopt(t->fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
+	/* tflow only sends: a filter that accepts nothing keeps even spoofed input out. */
+	if (setsockopt(t->fd, SOL_SOCKET, SO_ATTACH_FILTER, &drop_all, sizeof(drop_all)))
+		goto fail;
 	if (t->cfg.src.ss_family != AF_UNSPEC &&
 	    bind(t->fd, (const struct sockaddr *)&t->cfg.src, t->cfg.src_len))
 		goto fail;

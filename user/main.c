@@ -30,12 +30,14 @@ static const char usage[] =
 	"                                a collector (default port 2055, version 9); repeat\n"
 	"  -c, --config FILE             RouterOS-syntax configuration file\n"
 	"  --pin-dir DIR                 where maps are pinned, on a bpffs (/sys/fs/bpf/tflow)\n"
+	"  --user USER                   run as USER once attached (CAP_BPF, CAP_NET_ADMIN kept)\n"
 	"  -v, --verbose                 more messages (twice: libbpf's too)\n"
 	"  -q, --quiet                   errors and warnings only\n"
 	"\n"
 	"With no target, finished flows are printed on stdout as JSON lines.\n"
 	"SIGTERM/SIGINT: export every flow, detach, exit. SIGUSR1: exit for a restart, leaving\n"
-	"the programs attached and the cache pinned for the next run. SIGHUP: resend templates.\n";
+	"the programs attached and the cache pinned for the next run. SIGHUP: reload the\n"
+	"configuration (templates are sent again to every target).\n";
 
 static const char *const properties[] = {
 	"interfaces",	   "cache-entries",	"active-flow-timeout", "inactive-flow-timeout",
@@ -45,6 +47,7 @@ static const char *const properties[] = {
 #define N_PROPS (int)(sizeof(properties) / sizeof(properties[0]))
 #define OPT_TARGET 1000
 #define OPT_PIN_DIR 1001
+#define OPT_USER 1002
 
 /* What the command line said, kept so SIGHUP can build the configuration again. */
 struct options {
@@ -88,8 +91,8 @@ static int reload_cfg(struct cfg *c, void *arg)
 
 int main(int argc, char **argv)
 {
-	struct option opts[N_PROPS + 7];
-	const char *pin_dir = TFLOW_PIN_DIR;
+	struct option opts[N_PROPS + 8];
+	struct run_opts ro = { .pin_dir = TFLOW_PIN_DIR };
 	char err[CFG_ERR_LEN];
 	struct options o = { 0 };
 	struct cfg *c;
@@ -113,6 +116,7 @@ int main(int argc, char **argv)
 		opts[idx] = (struct option){ properties[idx], required_argument, NULL, idx };
 	opts[idx++] = (struct option){ "target", required_argument, NULL, OPT_TARGET };
 	opts[idx++] = (struct option){ "pin-dir", required_argument, NULL, OPT_PIN_DIR };
+	opts[idx++] = (struct option){ "user", required_argument, NULL, OPT_USER };
 	opts[idx++] = (struct option){ "config", required_argument, NULL, 'c' };
 	opts[idx++] = (struct option){ "verbose", no_argument, NULL, 'v' };
 	opts[idx++] = (struct option){ "quiet", no_argument, NULL, 'q' };
@@ -128,7 +132,9 @@ int main(int argc, char **argv)
 		if (opt == 'c') {
 			o.config_path = optarg;
 		} else if (opt == OPT_PIN_DIR) {
-			pin_dir = optarg;
+			ro.pin_dir = optarg;
+		} else if (opt == OPT_USER) {
+			ro.user = optarg;
 		} else if (opt == 'v') {
 			log_level = log_level < LOG_LVL_DEBUG ? log_level + 1 : log_level;
 		} else if (opt == 'q') {
@@ -152,7 +158,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "tflow: %s\n", err);
 		return EXIT_CONFIG;
 	}
-	ret = run(c, pin_dir, reload_cfg, &o);
+	ro.reload = reload_cfg;
+	ro.reload_arg = &o;
+	ret = run(c, &ro);
 	free(o.sets);
 	free(c);
 	return ret;

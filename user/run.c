@@ -15,6 +15,7 @@
 #include "export.h"
 #include "loader.h"
 #include "log.h"
+#include "privs.h"
 #include "run.h"
 #include "stats.h"
 
@@ -244,7 +245,7 @@ static void export_stale_cache(struct run_ctx *rc)
 	cache_free(&old);
 }
 
-int run(const struct cfg *c, const char *pin_dir, run_reload_fn reload_fn, void *reload_arg)
+int run(const struct cfg *c, const struct run_opts *o)
 {
 	struct ring_buffer *rb = NULL;
 	struct run_ctx *rc;
@@ -260,14 +261,14 @@ int run(const struct cfg *c, const char *pin_dir, run_reload_fn reload_fn, void 
 	if (!rc)
 		return 1;
 	rc->cfg = *c;
-	rc->reload = reload_fn;
-	rc->reload_arg = reload_arg;
+	rc->reload = o->reload;
+	rc->reload_arg = o->reload_arg;
 	err = export_open(&rc->exporter, c, stdout);
 	if (err)
 		goto out;
 	/* Templates go out at start, before any data, so a collector can decode from the first. */
 	export_flush(&rc->exporter);
-	err = loader_load(&rc->loader, c, pin_dir);
+	err = loader_load(&rc->loader, c, o->pin_dir);
 	if (err)
 		goto out;
 	err = cache_init(&rc->cache, loader_flows_fd(&rc->loader), rc->loader.exported_fd,
@@ -291,6 +292,9 @@ int run(const struct cfg *c, const char *pin_dir, run_reload_fn reload_fn, void 
 		goto out;
 	if (rc->loader.stale_flows >= 0)
 		export_stale_cache(rc);
+	err = privs_drop(o->user, rc->loader.pin_dir);
+	if (err)
+		goto out;
 	pr_info("running on %d interface(s), cache %u entries%s, %d target(s)", rc->loader.n_ifs,
 		c->cache_entries, rc->loader.resumed ? " (resumed from the previous run)" : "",
 		rc->exporter.n_targets);

@@ -7,11 +7,18 @@
 /* Fill c with the configuration read anew (SIGHUP); 0, or nonzero after logging why not. */
 typedef int (*run_reload_fn)(struct cfg *c, void *arg);
 
+struct run_opts {
+	const char *pin_dir; /* where the maps are pinned, on a bpffs */
+	const char *user;    /* become this user once attached, or NULL to stay root */
+	run_reload_fn reload;
+	void *reload_arg;
+};
+
 /*
- * Run with configuration c and maps pinned in pin_dir until SIGTERM/SIGINT (export everything,
- * detach, exit) or SIGUSR1 (exit for a restart, leaving the datapath counting). SIGHUP calls
- * reload and applies the result. Returns the process exit status.
+ * Run with configuration c until SIGTERM/SIGINT (export everything, detach, exit) or SIGUSR1
+ * (exit for a restart, leaving the datapath counting). Once attached, only CAP_BPF and
+ * CAP_NET_ADMIN are kept. SIGHUP calls o->reload and applies the result. Returns the exit status.
  */
-int run(const struct cfg *c, const char *pin_dir, run_reload_fn reload, void *reload_arg);
+int run(const struct cfg *c, const struct run_opts *o);
 
 #endif

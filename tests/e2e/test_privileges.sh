@@ -1,0 +1,60 @@
+#!/bin/bash
+# test_privileges.sh - least privilege: once attached tflow keeps CAP_BPF and CAP_NET_ADMIN only,
+# can run as an unprivileged user, keeps its pins private, and reads nothing from the network.
+#
+# Pass: /proc shows exactly those two capabilities (effective, permitted, bounding) and
+# no_new_privs; with --user nobody the process runs as nobody and still counts exactly, exits 0,
+# detaches and removes its pins; pins are mode 0600 in a 0700 directory; a datagram sent to
+# tflow's export socket is never queued for it.
+. "$(dirname "$0")/lib.sh"
+
+need root ip ethtool tcpdump nfcapd nfdump ping ss tflow scapy nsenter
+topo_create
+collector_start
+
+WANT=0000008000001000 # bits 12 (CAP_NET_ADMIN) and 39 (CAP_BPF)
+PIN_DIR=/sys/fs/bpf/tflow-e2e-priv-$$
+trap 'rm -rf "$PIN_DIR"; e2e_teardown' EXIT
+status() { grep "^$1:" "/proc/$EXPORTER_PID/status" | awk '{print $2}'; }
+
+capture_start
+nsenter --net="/run/netns/$NS_B" "$TFLOW" run --interfaces "$IF_B" --pin-dir "$PIN_DIR" \
+	--user nobody --target "127.0.0.1:$COLLECTOR_PORT,version=5" \
+	--target "127.0.0.1:$((COLLECTOR_PORT + 100)),version=5" --inactive-flow-timeout 1s \
+	>"$E2E_WORK/tflow.out" 2>"$E2E_WORK/tflow.log" &
+EXPORTER_PID=$!
+E2E_PIDS+=($!)
+wait_for 15 grep -q running "$E2E_WORK/tflow.log" ||
+	die "exporter: tflow started" "$(tail -20 "$E2E_WORK/tflow.log")"
+t_eq "CapEff: CAP_BPF and CAP_NET_ADMIN only" "$(status CapEff)" "$WANT"
+t_eq "CapPrm: the same" "$(status CapPrm)" "$WANT"
+t_eq "CapBnd: nothing else can come back" "$(status CapBnd)" "$WANT"
+t_eq "NoNewPrivs set" "$(status NoNewPrivs)" 1
+t_eq "runs as nobody" "$(status Uid | cut -f1)" "$(id -u nobody)"
+t_eq "pin directory mode 0700" "$(stat -c %a "$PIN_DIR")" 700
+t_eq "pins mode 0600" "$(stat -c %a "$PIN_DIR"/tflow_* | sort -u)" 600
+
+# The second target's socket: its peer port is free, so a socket bound there is exactly the
+# peer tflow connected to. What it sends back must never be queued: tflow reads nothing.
+PEER=$((COLLECTOR_PORT + 100))
+# ss -Hunp: Recv-Q Send-Q Local:Port Peer:Port Process
+sock_line() { nsb ss -Hunp | awk -v p="pid=$EXPORTER_PID," -v peer=":$PEER" \
+	'index($0, p) && substr($4, length($4) - length(peer) + 1) == peer'; }
+sport=$(sock_line | awk '{split($3, a, ":"); print a[2]}')
+t_check "export socket to :$PEER found (port $sport)" test -n "$sport"
+nsb "$PY" -c "import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); \
+s.bind(('127.0.0.1', $PEER)); [s.sendto(b'x' * 100, ('127.0.0.1', $sport)) for _ in range(10)]"
+sleep 0.2
+t_eq "nothing the collector's address sends is queued for tflow" "$(sock_line | awk '{print $1}')" 0
+
+t_check "traffic: ping 5" nsa ping -c 5 -i 0.2 -q "$IP_B"
+sleep 0.3
+capture_stop
+kill -TERM "$EXPORTER_PID"
+wait_pid "$EXPORTER_PID" 30
+t_eq "exits 0 as nobody" "$WAIT_RC" 0
+t_check "pins removed as nobody" test ! -e "$PIN_DIR"
+t_check "XDP detached as nobody" sh -c "! ip -n $NS_B link show dev $IF_B | grep -q xdp"
+collector_stop
+check_flows "nfdump equals the capture when running as nobody"
+t_finish
