@@ -14,6 +14,7 @@
 #include <linux/if_link.h>
 #include <bpf/bpf.h>
 #include "loader.h"
+#include "netlink.h"
 #include "log.h"
 #include "tflow.h"
 #include "tflow.skel.h"
@@ -347,19 +348,39 @@ static struct loader_if *find_if(struct loader *l, const char *name)
 	return NULL;
 }
 
+static unsigned int if_flags(const char *name)
+{
+	struct ifreq ifr = {};
+	int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	if (sock < 0 || ioctl(sock, SIOCGIFFLAGS, &ifr))
+		ifr.ifr_flags = 0;
+	if (sock >= 0)
+		close(sock);
+	return (unsigned short)ifr.ifr_flags;
+}
+
 static int attach_one(struct loader *l, const char *name)
 {
 	struct loader_if *li;
 	int ifindex = if_nametoindex(name), err;
 
 	if (!ifindex) {
-		pr_err("interface '%s' does not exist", name);
-		return -ENODEV;
+		/* PPP sessions, VLANs and veths come and go: wait for it rather than fail. */
+		pr_warn("interface '%s' does not exist (yet): it is attached when it appears",
+			name);
+		return 0;
+	}
+	if (l->n_ifs >= CFG_MAX_IFACES) {
+		pr_err("%s: more than %d interfaces attached", name, CFG_MAX_IFACES);
+		return -E2BIG;
 	}
 	li = &l->ifs[l->n_ifs];
 	memset(li, 0, sizeof(*li));
 	snprintf(li->name, sizeof(li->name), "%s", name);
 	li->ifindex = ifindex;
+	li->flags = if_flags(name);
 	/* Counted before attaching, so a half-done attach is undone by loader_detach. */
 	l->n_ifs++;
 	err = attach_xdp(li, bpf_program__fd(l->skel->progs.tflow_xdp));
@@ -429,6 +450,42 @@ int loader_attach(struct loader *l, const struct cfg *c)
 			err = attach_one(l, want[w]);
 	free(want);
 	return err;
+}
+
+void loader_link_event(struct loader *l, const struct cfg *c, const struct nl_link_event *ev)
+{
+	bool wanted = false;
+
+	for (int i = 0; i < l->n_ifs; i++) {
+		struct loader_if *li = &l->ifs[i];
+
+		if (li->ifindex != ev->ifindex)
+			continue;
+		if (ev->deleted) {
+			pr_warn("%s: deleted; its flows stay in the cache and are exported as usual",
+				li->name);
+			l->ifs[i] = l->ifs[--l->n_ifs];
+			return;
+		}
+		if (ev->name[0] && strcmp(ev->name, li->name)) {
+			pr_info("%s: renamed to %s, still attached", li->name, ev->name);
+			snprintf(li->name, sizeof(li->name), "%s", ev->name);
+		}
+		if ((ev->flags ^ li->flags) & IFF_UP)
+			pr_info("%s: link %s", li->name, ev->flags & IFF_UP ? "up" : "down");
+		li->flags = ev->flags;
+		return;
+	}
+	if (ev->deleted || !ev->name[0])
+		return;
+	if (c->all_interfaces)
+		wanted = !(ev->flags & IFF_LOOPBACK) && (ev->flags & IFF_UP);
+	for (int i = 0; !c->all_interfaces && i < c->n_interfaces && !wanted; i++)
+		wanted = !strcmp(c->interfaces[i], ev->name);
+	if (wanted && !find_if(l, ev->name)) {
+		pr_info("%s: appeared", ev->name);
+		attach_one(l, ev->name);
+	}
 }
 
 void loader_detach(struct loader *l)

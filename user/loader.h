@@ -13,9 +13,10 @@
 struct loader_if {
 	char name[CFG_IFNAME_LEN];
 	int ifindex;
-	__u32 xdp_mode;	   /* XDP_FLAGS_DRV_MODE or XDP_FLAGS_SKB_MODE once attached, else 0 */
-	bool tc;	   /* our egress filter is attached */
-	bool tc_own_qdisc; /* we created the clsact qdisc, so we remove it */
+	__u32 xdp_mode;	    /* XDP_FLAGS_DRV_MODE or XDP_FLAGS_SKB_MODE once attached, else 0 */
+	bool tc;	    /* our egress filter is attached */
+	bool tc_own_qdisc;  /* we created the clsact qdisc, so we remove it */
+	unsigned int flags; /* IFF_* as last seen, to tell what a link event changed */
 };
 
 struct loader {
@@ -42,8 +43,17 @@ int loader_write_config(struct loader *l, const struct cfg *c);
 /*
  * Make the attached interfaces those of c: detach the ones no longer wanted, attach the new ones
  * (replacing a previous tflow's programs in place, with no gap). Used at start and on reload.
+ * A named interface that does not exist is logged and attached when it appears.
  */
 int loader_attach(struct loader *l, const struct cfg *c);
+
+struct nl_link_event;
+
+/*
+ * Follow an interface event: log an attached interface going down/up, being renamed or deleted
+ * (its flows stay in the cache); attach an interface c wants when it appears.
+ */
+void loader_link_event(struct loader *l, const struct cfg *c, const struct nl_link_event *ev);
 
 /* Detach what we attached; leave anything else on the interfaces alone. */
 void loader_detach(struct loader *l);

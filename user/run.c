@@ -15,6 +15,7 @@
 #include "export.h"
 #include "loader.h"
 #include "log.h"
+#include "netlink.h"
 #include "privs.h"
 #include "run.h"
 #include "stats.h"
@@ -23,6 +24,7 @@
 #define PRESSURE_SCAN_GAP_NS 100000000ULL
 
 struct run_ctx {
+	int nlfd; /* rtnetlink link events, or -1 */
 	run_reload_fn reload;
 	void *reload_arg;
 	int tfd; /* the scan timer */
@@ -77,6 +79,13 @@ static void scan(struct run_ctx *rc, enum cache_mode mode)
 	if (err)
 		pr_err("cache scan failed: %s", strerror(-err));
 	export_flush(&rc->exporter);
+}
+
+static void on_link(void *arg, const struct nl_link_event *ev)
+{
+	struct run_ctx *rc = arg;
+
+	loader_link_event(&rc->loader, &rc->cfg, ev);
 }
 
 static void timer_set(struct run_ctx *rc)
@@ -154,6 +163,10 @@ static int event_loop(struct run_ctx *rc, struct ring_buffer *rb)
 	epoll_ctl(ep, EPOLL_CTL_ADD, tfd, &ev);
 	ev.data.fd = rbfd;
 	epoll_ctl(ep, EPOLL_CTL_ADD, rbfd, &ev);
+	if (rc->nlfd >= 0) {
+		ev.data.fd = rc->nlfd;
+		epoll_ctl(ep, EPOLL_CTL_ADD, rc->nlfd, &ev);
+	}
 
 	while (!stop) {
 		int n = epoll_wait(ep, evs, 4, -1);
@@ -170,6 +183,8 @@ static int event_loop(struct run_ctx *rc, struct ring_buffer *rb)
 
 				if (read(tfd, &expirations, sizeof(expirations)) > 0)
 					scan(rc, CACHE_SCAN);
+			} else if (fd == rc->nlfd) {
+				nl_read(rc->nlfd, on_link, rc);
 			} else if (fd == rbfd) {
 				ring_buffer__consume(rb);
 				if (rc->pressure &&
@@ -260,6 +275,7 @@ int run(const struct cfg *c, const struct run_opts *o)
 	rc = calloc(1, sizeof(*rc));
 	if (!rc)
 		return 1;
+	rc->nlfd = -1;
 	rc->cfg = *c;
 	rc->reload = o->reload;
 	rc->reload_arg = o->reload_arg;
@@ -287,6 +303,11 @@ int run(const struct cfg *c, const struct run_opts *o)
 	/* Counters survive a restart: only what moves from now on means pressure. */
 	if (!stats_read(loader_stats_fd(&rc->loader), &st))
 		rc->cache_full_seen = st.cache_full;
+	/* Subscribed before attaching: an interface appearing meanwhile is not missed. */
+	rc->nlfd = nl_open();
+	if (rc->nlfd < 0)
+		pr_warn("no netlink link events (%s): interfaces that appear later are not attached",
+			strerror(-rc->nlfd));
 	err = loader_attach(&rc->loader, c);
 	if (err)
 		goto out;
@@ -321,6 +342,8 @@ out:
 		print_summary(rc);
 	}
 	ring_buffer__free(rb);
+	if (rc->nlfd >= 0)
+		close(rc->nlfd);
 	cache_free(&rc->cache);
 	export_close(&rc->exporter);
 	if (rc->loader.skel)
