@@ -71,3 +71,18 @@ clean:
 	rm -rf $(BUILD)
 
 -include $(wildcard $(BUILD)/*.d $(BUILD)/user/*.d $(BUILD)/unit/*.d $(BUILD)/unit-san/*.d)
+
+# Benchmarks (tools/bench/PERFORMANCE.md), not part of `make test`: root; exit 1 when a target is
+# missed. The bench's BPF objects are built with the project's BPF_CFLAGS.
+.PHONY: bench-quick
+bench: deps all
+	@$(MAKE) --no-print-directory -f tools/bench/bench.mk BUILD="$(BUILD)" CC="$(CC)" \
+		CLANG="$(CLANG)" BPFTOOL="$(BPFTOOL)" CFLAGS="$(CFLAGS)" \
+		COMMON_CFLAGS="$(COMMON_CFLAGS)" BPF_CFLAGS="$(BPF_CFLAGS)" LIBS="$(LIBS)" bench-build
+	@bash tools/bench/run.sh
+
+bench-quick: deps all
+	@$(MAKE) --no-print-directory -f tools/bench/bench.mk BUILD="$(BUILD)" CC="$(CC)" \
+		CLANG="$(CLANG)" BPFTOOL="$(BPFTOOL)" CFLAGS="$(CFLAGS)" \
+		COMMON_CFLAGS="$(COMMON_CFLAGS)" BPF_CFLAGS="$(BPF_CFLAGS)" LIBS="$(LIBS)" bench-build
+	@bash tools/bench/run.sh --quick
