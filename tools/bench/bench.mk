@@ -1,0 +1,32 @@
+# bench.mk - builds the benchmarks. Run through the top Makefile (`make bench`, `make bench-quick`),
+# which passes BUILD, CC, CLANG, BPFTOOL, CFLAGS, COMMON_CFLAGS, BPF_CFLAGS and LIBS down, so the
+# bench's BPF objects get exactly the project's clang flags.
+B := $(BUILD)/bench
+BENCH_BPF := empty naive driver
+BENCH_SKELS := $(BENCH_BPF:%=$(B)/%.skel.h)
+# The real encoders and scanner, as `make` built them for build/tflow.
+BENCH_USER := $(addprefix $(BUILD)/user/,cache.o ftable.o record.o log.o ie.o nf5.o nf9.o ipfix.o)
+BENCH_CFLAGS := $(COMMON_CFLAGS) -I$(B) -Itools/bench
+
+.SECONDARY:
+.PHONY: bench-build
+bench-build: $(B)/bpf_bench $(B)/xdpgen $(BENCH_BPF:%=$(B)/%.bpf.o)
+
+$(B):
+	mkdir -p $@
+
+$(B)/%.bpf.o: tools/bench/%.bpf.c | $(B)
+	$(CLANG) $(BPF_CFLAGS) -MF $(B)/$*.bpf.d -c $< -o $@
+
+$(B)/%.skel.h: $(B)/%.bpf.o
+	$(BPFTOOL) gen skeleton $< name $*_bpf > $@.tmp && mv $@.tmp $@
+
+$(B)/bpf_bench: tools/bench/bpf_bench.c tools/bench/export_bench.c $(BENCH_USER) $(BENCH_SKELS) \
+		$(BUILD)/tflow.skel.h | $(B)
+	$(CC) $(BENCH_CFLAGS) $(CFLAGS) -MF $@.d tools/bench/bpf_bench.c tools/bench/export_bench.c \
+		$(BENCH_USER) -o $@ $(LIBS)
+
+$(B)/xdpgen: tools/bench/xdpgen.c $(B)/driver.skel.h | $(B)
+	$(CC) $(BENCH_CFLAGS) $(CFLAGS) -MF $@.d tools/bench/xdpgen.c -o $@ $(LIBS)
+
+-include $(wildcard $(B)/*.d)

@@ -1,0 +1,416 @@
+/* export_bench.c - export path and memory: encoder records/s, cache scan+evict, bytes per flow. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "tflow.h"
+#include "bench.h"
+#include "cache.h"
+#include "ipfix.h"
+#include "nf5.h"
+#include "nf9.h"
+#include "tflow.skel.h"
+
+#define NS_PER_S 1000000000.0
+#define EXPORT_PAYLOAD 1472 /* mtu 1500 less IPv4 and UDP headers, tflow's default */
+#define NREC 4096
+
+/* Flow i: 10.98.x.y:i -> 10.99.0.2:443 (IPv4) or fd98::x:y -> fd99::2 (IPv6), UDP or TCP. */
+static void make_key(struct tflow_key *k, __u32 i, int family)
+{
+	memset(k, 0, sizeof(*k));
+	if (family == 4) {
+		k->src[10] = k->src[11] = k->dst[10] = k->dst[11] = 0xff;
+		k->src[12] = 10, k->src[13] = 98, k->src[14] = i >> 8, k->src[15] = i;
+		k->dst[12] = 10, k->dst[13] = 99, k->dst[15] = 2;
+	} else {
+		k->src[0] = 0xfd, k->src[1] = 0x98, k->src[12] = i >> 24, k->src[13] = i >> 16;
+		k->src[14] = i >> 8, k->src[15] = i;
+		k->dst[0] = 0xfd, k->dst[1] = 0x99, k->dst[15] = 2;
+	}
+	k->sport = htons(1024 + (i & 0x7fff));
+	k->dport = htons(443);
+	k->ifindex = 2;
+	k->proto = i & 1 ? 6 : 17;
+	k->family = family;
+}
+
+static void make_value(struct tflow_value *v, __u32 i, __u64 t)
+{
+	memset(v, 0, sizeof(*v));
+	v->packets = 1 + i % 1000;
+	v->bytes = v->packets * 700;
+	v->first_ns = t;
+	v->last_ns = t + 1000000;
+	/* flags, ToS, TTL and interfaces stay 0: the bench does not depend on their layout */
+}
+
+static struct tflow_record *make_records(int family)
+{
+	struct tflow_record *r = calloc(NREC, sizeof(*r));
+	__u64 t = bench_now_ns();
+
+	for (__u32 i = 0; r && i < NREC; i++) {
+		struct tflow_key k;
+		struct tflow_value v;
+
+		make_key(&k, i, family);
+		make_value(&v, i, t - 5000000000ULL);
+		record_from_value(&r[i], &k, &v);
+		r[i].end_reason = TFLOW_END_IDLE;
+	}
+	return r;
+}
+
+/* ------------------------------------------------------------------ encoders */
+
+enum enc_kind { ENC_V5, ENC_V9, ENC_IPFIX };
+
+/* Fill one datagram from recs[*pos...]; returns records encoded. */
+static int encode_one(enum enc_kind kind, const struct tflow_record *recs, __u32 *pos, __u8 *buf,
+		      __u32 seq, const struct enc_clock *clk)
+{
+	struct tmsg m;
+	int n = 0;
+
+	if (kind == ENC_V5) {
+		struct nf5_hdr_ctx ctx = { .sys_uptime_ms = 1000, .flow_sequence = seq };
+
+		if (*pos + NF5_MAX_RECS > NREC)
+			*pos = 0;
+		if (nf5_encode(&ctx, recs + *pos, NF5_MAX_RECS, buf, EXPORT_PAYLOAD) < 0)
+			return -1;
+		*pos += NF5_MAX_RECS;
+		return NF5_MAX_RECS;
+	}
+	if (kind == ENC_V9)
+		nf9_begin(&m, buf, EXPORT_PAYLOAD, clk, seq, 0);
+	else
+		ipfix_begin(&m, buf, EXPORT_PAYLOAD, clk, seq, 0);
+	for (;;) {
+		int err = kind == ENC_V9 ? nf9_add_record(&m, &recs[*pos])
+					 : ipfix_add_record(&m, &recs[*pos], clk);
+
+		if (err == -ENOSPC)
+			break;
+		if (err < 0)
+			return -1;
+		n++;
+		if (++*pos == NREC)
+			*pos = 0;
+	}
+	if (kind == ENC_V9)
+		nf9_finish(&m);
+	else
+		ipfix_finish(&m);
+	return n;
+}
+
+/* Records per second of one encoder over about `secs` seconds of data datagrams. */
+static double encoder_rate(enum enc_kind kind, const struct tflow_record *recs, double secs)
+{
+	static __u8 buf[EXPORT_PAYLOAD];
+	struct enc_clock clk = { .mono_ns = bench_now_ns(), .real_ns = 1700000000ULL * 1000000000 };
+	__u64 t0 = bench_now_ns(), t1, n = 0, sink = 0;
+	__u32 pos = 0, seq = 0;
+
+	do {
+		for (int i = 0; i < 256; i++) {
+			int r = encode_one(kind, recs, &pos, buf, seq++, &clk);
+
+			if (r < 0)
+				return -1;
+			n += r;
+			sink += buf[EXPORT_PAYLOAD / 2];
+		}
+		t1 = bench_now_ns();
+	} while (t1 - t0 < secs * NS_PER_S);
+	__asm__ volatile("" : : "r"(sink));
+	return n / ((t1 - t0) / NS_PER_S);
+}
+
+int bench_encoders(void)
+{
+	static const char *const name[] = { "v5", "v9", "IPFIX" };
+	struct tflow_record *v4 = make_records(4), *v6 = make_records(6);
+	double secs = bench.quick ? 0.1 : 0.5, rate[BENCH_MAX_RUNS];
+	char fig[64], text[128];
+
+	if (!v4 || !v6) {
+		free(v4);
+		free(v6);
+		return -ENOMEM;
+	}
+	for (int k = ENC_V5; k <= ENC_IPFIX; k++) {
+		for (int fam = 4; fam <= 6; fam += 2) {
+			if (k == ENC_V5 && fam == 6)
+				continue; /* v5 carries IPv4 only */
+			for (int r = 0; r < bench.runs; r++)
+				rate[r] = encoder_rate(k, fam == 4 ? v4 : v6, secs);
+			double m = bench_median(rate, bench.runs);
+
+			snprintf(fig, sizeof(fig), "encoder %s ipv%d", name[k], fam);
+			snprintf(text, sizeof(text), "%.1f M records/s (%.0f ns/record), mtu 1500",
+				 m / 1e6, 1e9 / m);
+			if (fam == 4)
+				bench_target_ge(fig, text, m / 1e6, 5.0);
+			else
+				bench_info(fig, "%s", text);
+		}
+	}
+	free(v4);
+	free(v6);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ scan and evict */
+
+static struct tflow_bpf *flows_map_load(__u32 max_entries, int *fd)
+{
+	struct tflow_bpf *skel = tflow_bpf__open();
+
+	if (!skel)
+		return NULL;
+	bpf_map__set_max_entries(skel->maps.tflow_flows, max_entries);
+	if (tflow_bpf__load(skel)) {
+		tflow_bpf__destroy(skel);
+		return NULL;
+	}
+	*fd = bpf_map__fd(skel->maps.tflow_flows);
+	return skel;
+}
+
+/* Fill the map with n flows, all last seen at `t`, with bpf_map_update_batch. */
+static int flows_fill(int fd, __u32 n, __u64 t)
+{
+	struct tflow_key *keys = calloc(n, sizeof(*keys));
+	struct tflow_value *vals = calloc(n, sizeof(*vals));
+	__u32 count = n;
+	int err = 0;
+
+	if (!keys || !vals) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (__u32 i = 0; i < n; i++) {
+		make_key(&keys[i], i, 6);
+		make_value(&vals[i], i, t);
+	}
+	if (bpf_map_update_batch(fd, keys, vals, &count, NULL) || count != n)
+		err = -errno ? -errno : -EIO;
+out:
+	free(keys);
+	free(vals);
+	return err;
+}
+
+/* Export sink for the end-to-end figure: IPFIX datagrams of mtu 1500 sent on a UDP socket. */
+struct sink {
+	__u64 records;
+	int fd; /* -1: count only */
+	struct tmsg m;
+	bool open;
+	__u32 seq;
+	struct enc_clock clk;
+	__u8 buf[EXPORT_PAYLOAD];
+	__u64 datagrams;
+};
+
+static void sink_flush(struct sink *s)
+{
+	size_t len;
+
+	if (!s->open)
+		return;
+	len = ipfix_finish(&s->m);
+	if (send(s->fd, s->buf, len, MSG_DONTWAIT) >= 0)
+		s->datagrams++;
+	s->open = false;
+}
+
+static void sink_emit(void *arg, const struct tflow_record *r)
+{
+	struct sink *s = arg;
+
+	s->records++;
+	if (s->fd < 0)
+		return;
+	for (int tries = 0; tries < 2; tries++) {
+		if (!s->open) {
+			ipfix_begin(&s->m, s->buf, sizeof(s->buf), &s->clk, s->seq, 0);
+			s->open = true;
+		}
+		if (ipfix_add_record(&s->m, r, &s->clk) != -ENOSPC) {
+			s->seq++;
+			return;
+		}
+		sink_flush(s);
+	}
+}
+
+/* A UDP socket connected to a receiver of ours on 127.0.0.1 that never reads (drops are fine). */
+static int sink_socket(int *rx)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t alen = sizeof(a);
+	int fd;
+
+	*rx = socket(AF_INET, SOCK_DGRAM, 0);
+	if (*rx < 0 || bind(*rx, (struct sockaddr *)&a, sizeof(a)) ||
+	    getsockname(*rx, (struct sockaddr *)&a, &alen))
+		return -1;
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)))
+		return -1;
+	return fd;
+}
+
+/*
+ * ms for one cache_scan() that finds every one of n flows idle and removes it (or, with
+ * none_idle, finds every flow recent: the batched snapshot alone); <0 on error.
+ */
+static double scan_once(__u32 n, bool send_ipfix, bool none_idle, struct sink *s)
+{
+	struct cache c;
+	struct tflow_bpf *skel;
+	__u64 t0, t1, now = bench_now_ns();
+	int fd, err, rx = -1;
+	double ms = -1;
+
+	skel = flows_map_load(n, &fd);
+	if (!skel)
+		return -1;
+	memset(s, 0, sizeof(*s));
+	s->fd = -1;
+	s->clk.mono_ns = now;
+	s->clk.real_ns = 1700000000ULL * 1000000000;
+	if (send_ipfix && (s->fd = sink_socket(&rx)) < 0)
+		goto out;
+	err = flows_fill(fd, n, none_idle ? now : now - 60 * 1000000000ULL);
+	if (err)
+		goto out;
+	/* inactive 15 s, active 30 m: the defaults; every flow was last seen a minute ago */
+	if (cache_init(&c, fd, -1, n, 1800 * 1000000000ULL, 15 * 1000000000ULL, sink_emit, s))
+		goto out;
+	t0 = bench_now_ns();
+	err = cache_scan(&c, bench_now_ns(), CACHE_SCAN);
+	if (send_ipfix)
+		sink_flush(s);
+	t1 = bench_now_ns();
+	cache_free(&c);
+	/* A full map with nothing idle still loses its least recent quarter (down to 3/4). */
+	if (!err && s->records == (none_idle ? n - n / 4 * 3 : n))
+		ms = (t1 - t0) / 1e6;
+	else
+		fprintf(stderr, "bench: scan exported %llu of %u flows (%s)\n",
+			(unsigned long long)s->records, n, strerror(-err));
+out:
+	if (s->fd >= 0)
+		close(s->fd);
+	if (rx >= 0)
+		close(rx);
+	tflow_bpf__destroy(skel);
+	return ms;
+}
+
+int bench_scan(void)
+{
+	static const __u32 sizes[] = { 256 * 1024, 1024 * 1024 };
+	static struct sink s;
+	double ms[BENCH_MAX_RUNS];
+	char fig[64], text[160];
+
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		__u32 n = sizes[i];
+
+		if (bench.quick && n > 256 * 1024)
+			continue;
+		for (int r = 0; r < bench.runs; r++) {
+			ms[r] = scan_once(n, false, true, &s);
+			if (ms[r] < 0)
+				return -EIO;
+		}
+		snprintf(fig, sizeof(fig), "scan %uk flows, none idle", n / 1024);
+		bench_info(fig, "%.1f ms (%.0f ns/flow): batched snapshot, 1/4 evicted (full map)",
+			   bench_median(ms, bench.runs), bench_median(ms, bench.runs) * 1e6 / n);
+		for (int send = 0; send <= 1; send++) {
+			for (int r = 0; r < bench.runs; r++) {
+				ms[r] = scan_once(n, send, false, &s);
+				if (ms[r] < 0)
+					return -EIO;
+			}
+			double m = bench_median(ms, bench.runs);
+
+			snprintf(fig, sizeof(fig), "scan+evict %uk flows%s", n / 1024,
+				 send ? " + IPFIX export" : "");
+			snprintf(text, sizeof(text), "%.1f ms (%.0f ns/flow)%s", m, m * 1e6 / n,
+				 send ? ": lookup, delete, encode, send(); userspace CPU per record"
+				      : "");
+			if (!send && n == 256 * 1024)
+				bench_target_le(fig, text, m, 100);
+			else
+				bench_info(fig, "%s", text);
+		}
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ memory */
+
+/* The map's memlock, as `bpftool map show` prints it (both read the map's fdinfo). */
+static long long map_memlock(int fd)
+{
+	char path[64], line[256];
+	long long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "memlock: %lld", &v) == 1)
+			break;
+	fclose(f);
+	return v;
+}
+
+int bench_memory(void)
+{
+	static const __u32 sizes[] = { 4096, 65536, 262144, 1048576 };
+	char fig[64], text[128];
+
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		struct tflow_bpf *skel;
+		long long ml;
+		int fd;
+
+		if (bench.quick && sizes[i] > 262144)
+			continue;
+		skel = flows_map_load(sizes[i], &fd);
+		if (!skel)
+			return -EIO;
+		ml = map_memlock(fd);
+		tflow_bpf__destroy(skel);
+		if (ml < 0)
+			return -EIO;
+		snprintf(fig, sizeof(fig), "kernel memory per flow %uk", sizes[i] / 1024);
+		snprintf(text, sizeof(text), "%.3f B (memlock %lld B, key %zu B, value %zu B)",
+			 (double)ml / sizes[i], ml, sizeof(struct tflow_key),
+			 sizeof(struct tflow_value));
+		if (sizes[i] == 262144)
+			bench_target_le(fig, text, (double)ml / sizes[i], 160);
+		else
+			bench_info(fig, "%s", text);
+	}
+	bench_info("userspace memory per cached flow", "%zu B of scan snapshot (key, value, flag)",
+		   sizeof(struct tflow_key) + sizeof(struct tflow_value) + 1);
+	return 0;
+}
