@@ -167,6 +167,15 @@ static int target_add(struct cfg *c, const struct pctx *p, struct tbuild *b)
 	((struct sockaddr_in *)&t->dst)->sin_port = htons(t->port);
 	t->dst_len = v4 ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
 	t->src_len = t->src.ss_family == AF_UNSPEC ? 0 : t->dst_len;
+	/* The same collector twice would receive every flow twice. */
+	for (int i = 0; i < c->n_targets; i++)
+		if (c->targets[i].dst_len == t->dst_len &&
+		    !memcmp(&c->targets[i].dst, &t->dst, t->dst_len))
+			return value_fail(
+				p,
+				"target %s port %u is given twice (accepted: each collector "
+				"address and port once)",
+				value_ip_str(&t->dst, d, sizeof(d)), t->port);
 	c->targets[c->n_targets++] = *t;
 	return 0;
 }
@@ -185,7 +194,7 @@ int config_add_target_words(struct cfg *c, const struct pctx *p, const char *wha
 int config_add_target_spec(struct cfg *c, const char *spec, char *err, size_t errlen)
 {
 	static const struct prop host = { "address", P_FN, 0, 0, 0, ACC_HOSTPORT, t_address };
-	struct pctx p = { .err = err, .errlen = errlen };
+	struct pctx p = { .what = "target", .err = err, .errlen = errlen };
 	char buf[LINE_MAX_BYTES + 1], what[64], *s, *comma, *eq;
 	struct word w[MAX_WORDS];
 	struct tbuild b;

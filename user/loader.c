@@ -75,6 +75,7 @@ static int pin_dir_lock(struct loader *l)
 	}
 	if (statfs(l->pin_dir, &st) || st.f_type != BPF_FS_MAGIC) {
 		pr_err("%s is not on a bpf filesystem (mount -t bpf bpf DIR)", l->pin_dir);
+		rmdir(l->pin_dir); /* only if empty: ours, just made */
 		return -EINVAL;
 	}
 	l->lock_fd = open(l->pin_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

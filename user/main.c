@@ -1,6 +1,7 @@
 /* main.c - the tflow command: commands, options, and the configuration they make. */
 #include <errno.h>
 #include <getopt.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -156,6 +157,11 @@ int main(int argc, char **argv)
 	}
 	if (options_cfg(&o, c, err, sizeof(err))) {
 		fprintf(stderr, "tflow: %s\n", err);
+		return EXIT_CONFIG;
+	}
+	/* Checked now, not after attaching: a bad command line must leave nothing behind. */
+	if (ro.user && !getpwnam(ro.user)) {
+		fprintf(stderr, "tflow: --user %s: no such user\n", ro.user);
 		return EXIT_CONFIG;
 	}
 	ro.reload = reload_cfg;

@@ -734,10 +734,23 @@ static void test_validate(void)
 	T_EQ_INT(config_validate(&c, err, sizeof(err)), -EINVAL);
 	T_CHECK(strstr(err, "active-flow-timeout"), "%s", err);
 
+	/* The same collector twice would get every flow twice: refused, whatever the version. */
+	config_defaults(&c);
+	T_EQ_INT(config_add_target_spec(&c, "192.0.2.1:2055", err, sizeof(err)), 0);
+	T_EQ_INT(config_add_target_spec(&c, "192.0.2.1:2055,version=IPFIX", err, sizeof(err)),
+		 -EINVAL);
+	T_CHECK(strstr(err, "192.0.2.1 port 2055 is given twice"), "%s", err);
+	T_EQ_INT(config_add_target_spec(&c, "192.0.2.1:2056,version=IPFIX", err, sizeof(err)), 0);
+	T_EQ_INT(c.n_targets, 2);
+
 	/* The 17th target is refused when added, and a struct filled by hand too. */
 	config_defaults(&c);
-	for (i = 0; i < CFG_MAX_TARGETS; i++)
-		T_EQ_INT(config_add_target_spec(&c, "192.0.2.1", err, sizeof(err)), 0);
+	for (i = 0; i < CFG_MAX_TARGETS; i++) {
+		char spec[32];
+
+		snprintf(spec, sizeof(spec), "192.0.2.1:%d", 3000 + i);
+		T_EQ_INT(config_add_target_spec(&c, spec, err, sizeof(err)), 0);
+	}
 	T_EQ_INT(config_add_target_spec(&c, "192.0.2.1", err, sizeof(err)), -EINVAL);
 	T_CHECK(strstr(err, "too many targets (at most 16)"), "%s", err);
 	T_EQ_INT(config_parse_line(&c, "/ip traffic-flow target add dst-address=192.0.2.1", "f", 9,
