@@ -13,6 +13,8 @@
 /* Under pressure, evict down to 3/4 of the map so inserts have room until the next scan. */
 #define LOW_MARK(max) ((max) / 4 * 3)
 #define HIGH_MARK(max) ((max) / 10 * 9)
+/* The spill table holds at most this many flows; beyond, all of it is exported at once. */
+#define SPILL_MAX(max) ((max) < 65536 ? 65536 : (max))
 
 /* Baselines a previous run left: read once at start. */
 static int base_load(struct cache *c)
@@ -54,7 +56,8 @@ int cache_init(struct cache *c, int flows_fd, int exported_fd, __u32 max_entries
 	err = ftable_init(&c->base, sizeof(struct cache_base), 1024);
 	if (err)
 		goto nomem;
-	err = ftable_init(&c->spill, sizeof(struct tflow_record), max_entries);
+	/* Sized for what it may hold, not the map: a 1k cache must not mean 64-long chains. */
+	err = ftable_init(&c->spill, sizeof(struct tflow_record), SPILL_MAX(max_entries));
 	if (err)
 		goto nomem;
 	if (exported_fd >= 0 && base_load(c))
@@ -220,8 +223,6 @@ static void cache_evict_lru(struct cache *c, __u32 n, __u32 remaining, __u32 kee
 	free(idx);
 }
 
-/* The spill table holds at most this many flows; beyond, all of it is exported at once. */
-#define SPILL_MAX(max) ((max) < 65536 ? 65536 : (max))
 
 struct spill_ctx {
 	struct cache *c;
@@ -253,6 +254,8 @@ static bool spill_expire(const struct tflow_key *key, void *val, void *arg)
 			r->end_reason = TFLOW_END_EOF;
 		s->c->emit(s->c->emit_ctx, r);
 		s->c->records_total++;
+		if (reason == TFLOW_END_RESOURCES)
+			s->c->evicted_total++;
 	}
 	if (reason != TFLOW_END_ACTIVE)
 		return true;

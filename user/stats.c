@@ -48,7 +48,6 @@ void stats_print(const struct tflow_stats *s, FILE *f)
 	const __u64 *v = (const __u64 *)s;
 
 	for (size_t i = 0; i < NFIELDS; i++)
-		if (v[i] || i < 2)
-			fprintf(f, "%s%s=%llu", i ? " " : "", names[i], (unsigned long long)v[i]);
+		fprintf(f, "%s%s=%llu", i ? " " : "", names[i], (unsigned long long)v[i]);
 	fputc('\n', f);
 }

@@ -170,8 +170,13 @@ static void fuzz_target(const char *s)
 	config_defaults(c);
 	/* Sometimes with the table full, so "too many targets" is reached too. */
 	n = s[0] == '!' ? CFG_MAX_TARGETS - 1 : 0;
-	for (int i = 0; i < n; i++)
-		FUZZ_CHECK(!config_add_target_spec(c, "192.0.2.1", err, CFG_ERR_LEN), "%s", err);
+	for (int i = 0; i < n; i++) {
+		char spec[32];
+
+		/* Distinct ports: the same collector twice is refused. */
+		snprintf(spec, sizeof(spec), "192.0.2.1:%d", 3000 + i);
+		FUZZ_CHECK(!config_add_target_spec(c, spec, err, CFG_ERR_LEN), "%s", err);
+	}
 	*before = *c;
 	ret = config_add_target_spec(c, s + (n ? 1 : 0), err, CFG_ERR_LEN);
 	check_result(ret, err, NULL);
