@@ -223,7 +223,6 @@ static void cache_evict_lru(struct cache *c, __u32 n, __u32 remaining, __u32 kee
 	free(idx);
 }
 
-
 struct spill_ctx {
 	struct cache *c;
 	__u64 now;
