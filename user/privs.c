@@ -18,7 +18,7 @@
  * command without it when unprivileged BPF is disabled, Debian's default);
  * CAP_NET_ADMIN: attaching on reload and detaching at exit (netlink XDP and tc).
  */
-static const int keep_caps[] = { CAP_BPF, CAP_NET_ADMIN };
+static int keep_caps[] = { CAP_BPF, CAP_NET_ADMIN };
 
 static int last_cap(void)
 {
@@ -91,6 +91,10 @@ int privs_drop(const char *user, const char *pin_dir)
 	struct __user_cap_data_struct data[2] = {};
 	int last = last_cap(), err;
 
+	/* Before 5.8 there is no CAP_BPF: bpf() then wants CAP_SYS_ADMIN. */
+	if (CAP_BPF > last)
+		keep_caps[0] = CAP_SYS_ADMIN;
+
 	/* Bounding set first: it takes CAP_SETPCAP, which goes with the rest below. */
 	for (int cap = 0; cap <= last; cap++)
 		if (!kept(cap) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) && errno != EINVAL) {
@@ -103,8 +107,6 @@ int privs_drop(const char *user, const char *pin_dir)
 			return err;
 	}
 	for (size_t i = 0; i < sizeof(keep_caps) / sizeof(keep_caps[0]); i++) {
-		if (keep_caps[i] > last)
-			continue; /* a kernel before 5.8 has no CAP_BPF */
 		data[keep_caps[i] / 32].effective |= 1u << (keep_caps[i] % 32);
 		data[keep_caps[i] / 32].permitted |= 1u << (keep_caps[i] % 32);
 	}
