@@ -291,7 +291,6 @@ int cache_scan(struct cache *c, __u64 now, enum cache_mode mode)
 	if (mode == CACHE_PRESSURE || remaining > HIGH_MARK(c->max_entries))
 		cache_evict_lru(c, n, remaining, LOW_MARK(c->max_entries));
 	ftable_walk(&c->spill, spill_expire, &s);
-	c->entries = remaining;
 	return 0;
 }
 

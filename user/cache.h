@@ -36,8 +36,7 @@ struct cache {
 	bool use_batch;
 	cache_emit_fn emit;
 	void *emit_ctx;
-	/* what the last scan saw and did */
-	__u32 entries;
+	/* totals since start, printed at exit */
 	__u64 evicted_total; /* removed early for lack of space */
 	__u64 records_total;
 };

@@ -26,8 +26,8 @@ static struct enc_clock clock_now(void)
 	clock_gettime(CLOCK_MONOTONIC, &mono);
 	clock_gettime(CLOCK_REALTIME, &real);
 	return (struct enc_clock){
-		.mono_ns = mono.tv_sec * 1000000000ULL + mono.tv_nsec,
-		.real_ns = real.tv_sec * 1000000000ULL + real.tv_nsec,
+		.mono_ns = mono.tv_sec * ENC_NS_PER_S + mono.tv_nsec,
+		.real_ns = real.tv_sec * ENC_NS_PER_S + real.tv_nsec,
 	};
 }
 
@@ -129,20 +129,19 @@ static void target_send(struct target *t, const void *buf, size_t len, __u32 nre
 static void flush_fixed(struct exporter *e, struct target *t)
 {
 	struct enc_clock clk = clock_now();
-	__u32 uptime = (__u32)(clk.mono_ns / 1000000ULL);
+	__u32 uptime = enc_uptime_ms(clk.mono_ns);
 	int len;
 
 	if (!t->n_pending)
 		return;
 	if (t->cfg.version == 1) {
-		struct nf1_hdr_ctx h = { uptime, clk.real_ns / 1000000000ULL,
-					 clk.real_ns % 1000000000ULL };
+		struct nf1_hdr_ctx h = { uptime, enc_real_secs(&clk), clk.real_ns % ENC_NS_PER_S };
 
 		len = nf1_encode(&h, t->pending, t->n_pending, t->buf, t->max_len);
 	} else {
 		struct nf5_hdr_ctx h = { .sys_uptime_ms = uptime,
-					 .unix_secs = clk.real_ns / 1000000000ULL,
-					 .unix_nsecs = clk.real_ns % 1000000000ULL,
+					 .unix_secs = enc_real_secs(&clk),
+					 .unix_nsecs = clk.real_ns % ENC_NS_PER_S,
 					 .flow_sequence = t->seq,
 					 .sampling = e->nf5_sampling };
 

@@ -88,6 +88,20 @@ static inline __u64 enc_real_ms(const struct enc_clock *c, __u64 mono_ns)
 	return (c->real_ns - (c->mono_ns - mono_ns)) / ENC_NS_PER_MS;
 }
 
+/*
+ * RouterOS samples `interval` packets, then skips `space`: not 1-in-N packet by packet, but on
+ * average one packet in (interval + space) / interval is accounted. Formats that can only say
+ * "1 in N" get that ratio rounded half up (1.5 -> 2); 1 when sampling is off (either is 0).
+ */
+static inline __u64 enc_sampling_rate(__u32 interval, __u32 space)
+{
+	__u64 period = (__u64)interval + space;
+
+	if (!interval || !space)
+		return 1;
+	return (2 * period + interval) / (2 * (__u64)interval);
+}
+
 /* Wall-clock seconds now: the v9 header's unix_secs, the IPFIX export time. */
 static inline __u32 enc_real_secs(const struct enc_clock *c)
 {

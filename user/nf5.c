@@ -11,22 +11,11 @@
 
 __u16 nf5_sampling(__u32 interval, __u32 space)
 {
-	__u64 period, n;
+	__u64 n = enc_sampling_rate(interval, space);
 
 	if (interval == 0 || space == 0)
-		return 0;
-	/*
-	 * RouterOS samples `interval` packets, then skips `space`: not 1-in-N packet by packet, but
-	 * on average one packet in (interval + space) / interval is accounted. v5 can only say
-	 * "1 in N", so N is that ratio rounded half up (1.5 -> 2), clamped to the 14-bit field.
-	 */
-	period = (__u64)interval + space;
-	n = (2 * period + interval) / (2 * (__u64)interval);
-	if (n < 1)
-		n = 1;
-	if (n > NF5_SAMPLING_MAX)
-		n = NF5_SAMPLING_MAX;
-	return NF5_SAMPLING_DETERMINISTIC | (__u16)n;
+		return 0; /* v5 says "no sampling" with 0, not with a rate of 1 */
+	return NF5_SAMPLING_DETERMINISTIC | (__u16)(n > NF5_SAMPLING_MAX ? NF5_SAMPLING_MAX : n);
 }
 
 static void encode_rec(__u8 *p, const struct tflow_record *r)

@@ -83,15 +83,11 @@ static int sampling_on(const struct enc_sampling *s)
 	return s->interval != 0 && s->space != 0;
 }
 
-/* The 1-in-N rate of RouterOS count-I-skip-S sampling: (I + S) / I, half rounded up (as v5). */
+/* The v9 samplingInterval: the 1-in-N rate, at most what 32 bits hold. */
 static __u32 sampling_rate(const struct enc_sampling *s)
 {
-	__u64 period, n;
+	__u64 n = enc_sampling_rate(s->interval, s->space);
 
-	if (!sampling_on(s))
-		return 1;
-	period = (__u64)s->interval + s->space;
-	n = (2 * period + s->interval) / (2 * (__u64)s->interval);
 	return n > 0xffffffffULL ? 0xffffffffu : (__u32)n;
 }
 

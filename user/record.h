@@ -30,15 +30,6 @@ struct tflow_record {
 	__u8 end_reason; /* enum tflow_end_reason */
 };
 
-/* IPv4 address of a v4-mapped key address, in network byte order. */
-static inline __u32 record_addr4(const __u8 a[16])
-{
-	__u32 v;
-
-	__builtin_memcpy(&v, a + 12, 4);
-	return v;
-}
-
 static inline bool record_is_ipv4(const struct tflow_record *r)
 {
 	return r->key.family == 4;
