@@ -64,10 +64,39 @@ struct tflow_overflow_rec {
 };
 _Static_assert(sizeof(struct tflow_overflow_rec) == 80, "tflow_overflow_rec must have no holes");
 
+/*
+ * First-packet fields of a flow, one entry per flow in the `tflow_ext` hash map (same key as
+ * `tflow_flows`), written once when the flow is inserted and only when some target exports one of
+ * them (TFLOW_COLLECT_EXT). Multi-byte fields in host order.
+ */
+struct tflow_ext {
+	__u8 src_mac[6];   /* Ethernet source of the first packet */
+	__u8 dst_mac[6];   /* Ethernet destination of the first packet */
+	__u32 tcp_seq;	   /* TCP: sequence number of the first packet */
+	__u32 tcp_ack;	   /* TCP: acknowledgment number of the first packet */
+	__u16 tcp_win;	   /* TCP: window of the first packet (unscaled, as on the wire) */
+	__u16 ip_tot_len;  /* IPv4 total length / IPv6 payload length + 40 of the first packet */
+	__u16 udp_len;	   /* UDP: the UDP header's length field of the first packet */
+	__u8 ip_hdr_len;   /* IPv4: IHL * 4; IPv6: 40 + extension headers */
+	__u8 igmp_type;	   /* IGMP: type of the first packet */
+	__u32 flow_label;  /* IPv6 flow label (20 bits) of the first packet */
+	__u8 gateway[16];  /* FIB next hop (v4-mapped for IPv4); zero: directly connected/unknown */
+	__u32 fib_ifindex; /* FIB egress interface (TFLOW_COLLECT_FIB), 0 when the lookup failed */
+	__u8 fib_ok;	   /* 1 when the FIB lookup ran and found a route */
+	__u8 pad[3];
+};
+_Static_assert(sizeof(struct tflow_ext) == 56, "tflow_ext must have no holes");
+
+/* tflow_config.collect bits: what the datapath gathers beyond the counters, on insert only. */
+#define TFLOW_COLLECT_EXT 0x1 /* fill struct tflow_ext of each new flow */
+#define TFLOW_COLLECT_FIB 0x2 /* bpf_fib_lookup() for gateway / out-interface of new flows */
+
 /* Runtime configuration, one entry in the `tflow_config` array map (rewritable on reload). */
 struct tflow_config {
 	__u32 sampling_interval; /* 0 = sampling off: every packet is accounted */
 	__u32 sampling_space;	 /* packets skipped after each sampling_interval sampled */
+	__u32 collect;		 /* TFLOW_COLLECT_* */
+	__u32 pad;
 };
 
 /* Per-CPU sampling position, one entry in the `tflow_sampler` per-CPU array. */

@@ -28,6 +28,21 @@ struct tflow_record {
 	__u8 tos;
 	__u8 ttl;
 	__u8 end_reason; /* enum tflow_end_reason */
+	/* What the datapath read from the first packet (all zero when not collected). */
+	struct tflow_ext ext;
+	/* From the routing table, userspace (TF_ROUTE_MASK): matching prefix lengths, 0 unknown. */
+	__u8 src_mask;
+	__u8 dst_mask;
+	/*
+	 * From conntrack, userspace (TF_NAT_MASK): the flow's addresses and ports after NAT, in the
+	 * key's layout (v4-mapped, ports network order); has_nat 0 when no conntrack entry matched.
+	 */
+	__u8 has_nat;
+	__u8 nat_event; /* IANA natEvent (IE 230) of a NAT event record; 0 for a flow record */
+	__u8 nat_src[16];
+	__u8 nat_dst[16];
+	__be16 nat_sport;
+	__be16 nat_dport;
 };
 
 static inline bool record_is_ipv4(const struct tflow_record *r)
