@@ -158,6 +158,7 @@ void config_defaults(struct cfg *c)
 	c->active_timeout_ns = 30 * 60 * NS_S;
 	c->inactive_timeout_ns = 15 * NS_S;
 	c->scan_interval_ns = NS_S;
+	c->ipfix_fields = TF_ALL; /* RouterOS exports every field unless told otherwise */
 }
 
 int config_set(struct cfg *c, const char *property, const char *value, char *err, size_t errlen)

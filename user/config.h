@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <sys/socket.h>
 #include <linux/types.h>
+#include "fields.h"
 
 #define CFG_MAX_TARGETS 16
 #define CFG_MAX_IFACES 64
@@ -41,6 +42,7 @@ struct cfg {
 	__u32 sampling_interval;   /* default 0 */
 	__u32 sampling_space;	   /* default 0 */
 	__u64 scan_interval_ns;	   /* tflow extension `scan-interval`, default 1s */
+	__u64 ipfix_fields;	   /* `/ip traffic-flow ipfix`: TF_BIT(enum tflow_field) set */
 	struct cfg_target targets[CFG_MAX_TARGETS];
 	int n_targets;
 };
