@@ -1,4 +1,5 @@
-/* fields.h - the RouterOS `/ip traffic-flow ipfix` field selection, shared by config and encoders. */
+/* fields.h - the RouterOS `/ip traffic-flow ipfix` field selection, shared by config and encoders.
+ */
 #ifndef TFLOW_FIELDS_H
 #define TFLOW_FIELDS_H
 
@@ -57,7 +58,7 @@ enum tflow_field {
 /* Fields that need the datapath's FIB lookup on a flow's first packet. */
 #define TF_FIB_MASK (TF_BIT(TF_GATEWAY) | TF_BIT(TF_OUT_INTERFACE))
 /* Fields userspace takes from conntrack. */
-#define TF_NAT_MASK                                                                      \
+#define TF_NAT_MASK                                                                          \
 	(TF_BIT(TF_NAT_SRC_ADDRESS) | TF_BIT(TF_NAT_DST_ADDRESS) | TF_BIT(TF_NAT_SRC_PORT) | \
 	 TF_BIT(TF_NAT_DST_PORT))
 /* Fields userspace takes from the routing table. */
