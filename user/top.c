@@ -225,7 +225,7 @@ static size_t term_rows(size_t want)
 
 /* One interval's rows from two snapshots, printed; returns 0 or -ENOMEM. */
 static int show(const struct top_opts *o, const struct top_snap *prev, const struct top_snap *cur,
-		double seconds, bool tty)
+		double seconds, bool tty, bool first)
 {
 	struct top_row *rows = malloc((cur->n ? cur->n : 1) * sizeof(*rows));
 	struct top_view v = {
@@ -254,9 +254,9 @@ static int show(const struct top_opts *o, const struct top_snap *prev, const str
 	} else {
 		if (tty)
 			fputs("\033[H\033[2J", stdout); /* home, clear: redraw in place */
+		else if (!first)
+			fputc('\n', stdout); /* an empty line between tables */
 		top_print_text(stdout, &v);
-		if (!tty)
-			fputc('\n', stdout);
 	}
 	fflush(stdout);
 	free(rows);
@@ -303,7 +303,7 @@ static int top_loop(struct top_map *m, const struct top_opts *o, bool tty)
 		err = snapshot(m, o, cur);
 		t = now_ns(CLOCK_MONOTONIC);
 		if (!err)
-			err = show(o, prev, cur, (double)(t - t_prev) / 1e9, tty);
+			err = show(o, prev, cur, (double)(t - t_prev) / 1e9, tty, !done);
 		tmp = prev;
 		prev = cur;
 		cur = tmp;

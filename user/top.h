@@ -21,6 +21,8 @@ enum top_sort { TOP_SORT_BYTES, TOP_SORT_PACKETS };
 /* One cache entry as top reads it: the counters and the time that tells a re-created flow. */
 struct top_flow {
 	struct tflow_key key;
+	__u64 hash; /* of the key: snapshots sort by it first (IPv4 keys share their first 12 bytes)
+		     */
 	__u64 packets;
 	__u64 bytes;
 	__u64 first_ns;
@@ -34,7 +36,10 @@ struct top_snap {
 
 int top_snap_push(struct top_snap *s, const struct tflow_key *k, __u64 packets, __u64 bytes,
 		  __u64 first_ns);
-/* Sort by key and keep one entry per key (a key-by-key read of a changing map may repeat one). */
+/*
+ * Sort (by key hash, then key: any order both snapshots share will do) and keep one entry per key
+ * (a key-by-key read of a changing map may repeat one).
+ */
 void top_snap_sort(struct top_snap *s);
 void top_snap_free(struct top_snap *s);
 

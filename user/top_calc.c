@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "ftable.h"
 #include "top.h"
 
 static const char *const by_names[] = {
@@ -42,9 +43,11 @@ int top_snap_push(struct top_snap *s, const struct tflow_key *k, __u64 packets, 
 		s->v = v;
 		s->cap = cap;
 	}
-	s->v[s->n++] = (struct top_flow){
-		.key = *k, .packets = packets, .bytes = bytes, .first_ns = first_ns
-	};
+	s->v[s->n++] = (struct top_flow){ .key = *k,
+					  .hash = ftable_hash(k),
+					  .packets = packets,
+					  .bytes = bytes,
+					  .first_ns = first_ns };
 	return 0;
 }
 
@@ -54,13 +57,22 @@ static int key_cmp(const void *a, const void *b)
 	return memcmp(a, b, sizeof(struct tflow_key));
 }
 
+static int flow_cmp(const void *a, const void *b)
+{
+	const struct top_flow *x = a, *y = b;
+
+	if (x->hash != y->hash)
+		return x->hash < y->hash ? -1 : 1;
+	return key_cmp(&x->key, &y->key);
+}
+
 void top_snap_sort(struct top_snap *s)
 {
 	size_t out = 0;
 
-	qsort(s->v, s->n, sizeof(*s->v), key_cmp);
+	qsort(s->v, s->n, sizeof(*s->v), flow_cmp);
 	for (size_t i = 0; i < s->n; i++)
-		if (!out || key_cmp(&s->v[out - 1].key, &s->v[i].key))
+		if (!out || flow_cmp(&s->v[out - 1], &s->v[i]))
 			s->v[out++] = s->v[i];
 	s->n = out;
 }
@@ -79,9 +91,9 @@ size_t top_delta(const struct top_snap *prev, const struct top_snap *cur, struct
 		const struct top_flow *c = &cur->v[j], *p = NULL;
 		struct top_row *r = &rows[n];
 
-		while (i < prev->n && key_cmp(&prev->v[i].key, &c->key) < 0)
+		while (i < prev->n && flow_cmp(&prev->v[i], c) < 0)
 			i++;
-		if (i < prev->n && !key_cmp(&prev->v[i].key, &c->key))
+		if (i < prev->n && !flow_cmp(&prev->v[i], c))
 			p = &prev->v[i];
 		r->key = c->key;
 		r->packets = c->packets;
