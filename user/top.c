@@ -432,7 +432,8 @@ int top_main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-	tty = !o.json && isatty(STDOUT_FILENO);
+	/* One interval has nothing to redraw: it stays on the screen, below what was there. */
+	tty = !o.json && o.count != 1 && isatty(STDOUT_FILENO);
 	if (tty)
 		fputs("\033[?25l", stdout); /* hide the cursor while redrawing */
 	ret = top_loop(m, &o, tty);
