@@ -287,13 +287,19 @@ static int top_loop(struct top_map *m, const struct top_opts *o, bool tty)
 	deadline = t_prev;
 	while (!err && (!o->count || done < o->count)) {
 		deadline += o->interval_ns;
+		t = now_ns(CLOCK_MONOTONIC);
+		/* A reading longer than the interval, or a suspend: no catching up. */
+		if (deadline < t)
+			deadline = t + o->interval_ns;
 		if (!sleep_until(deadline))
 			break;
 		err = map_check(m);
-		if (err < 0) {
+		if (err == -ENOENT)
 			pr_err("%s is gone: tflow stopped", m->path);
+		else if (err < 0)
+			pr_err("cannot open %s: %s", m->path, strerror(-err));
+		if (err < 0)
 			break;
-		}
 		if (err == 1) {
 			/* Another cache: its counts are not deltas of the old one's. */
 			err = snapshot(m, o, prev);
@@ -304,6 +310,8 @@ static int top_loop(struct top_map *m, const struct top_opts *o, bool tty)
 		t = now_ns(CLOCK_MONOTONIC);
 		if (!err)
 			err = show(o, prev, cur, (double)(t - t_prev) / 1e9, tty, !done);
+		if (err == -ENOMEM)
+			pr_err("out of memory");
 		tmp = prev;
 		prev = cur;
 		cur = tmp;
