@@ -6,9 +6,9 @@
 #   F2 10.77.0.1:40002 -> 10.77.0.2:5002  300 pps x   20 bytes payload (IP   48):  14400 B/s  (vb in)
 #   F3 10.77.0.2:40003 -> 10.77.0.1:5003   50 pps x  100 bytes payload (IP  128):   6400 B/s  (vb out)
 # F1 is the heavier by bytes, F2 by packets. Nothing else crosses the link (static neighbours, no
-# IPv6). Seven `tflow top --json --count 9` run at the same time, each in tflow's mount and
-# network namespaces (`ip netns exec` would give them a bpffs of their own, without the pins):
-# --by flow, flow --sort packets --interface vb, src, dst, conv, proto, and a text one.
+# IPv6). Seven `tflow top --count 9` run at the same time, each in tflow's mount and network
+# namespaces (`ip netns exec` would give them a bpffs of their own, without the pins): six --json
+# (--by flow, flow --sort packets --interface vb, src, dst, conv, proto) and a text one.
 # Their first reading is taken before the senders start and their last after the senders end.
 # Pass:
 #   - exact, in every view: summed over the intervals, each flow and each group counted exactly
