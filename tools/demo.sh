@@ -1,5 +1,6 @@
 #!/bin/bash
-# demo.sh - tflow in 30 seconds: a client, a gateway running tflow, a server; NetFlow v5 to nfcapd.
+# demo.sh - tflow in 30 seconds: a client, a gateway running tflow, a server; NetFlow v5 to nfcapd,
+# and `tflow top`, the live view of the cache, while traffic flows.
 #
 # Run by `make demo` (as root, after the build). Everything happens inside three network
 # namespaces created here and deleted on exit; no packet leaves them.
@@ -32,7 +33,7 @@ fail() {
 
 [ "$(id -u)" = 0 ] || fail "needs root (network namespaces, XDP): sudo make demo"
 [ -x "$TFLOW" ] || fail "$TFLOW not built: run make"
-for tool in ip ethtool nfcapd nfdump ping "$PY"; do
+for tool in ip ethtool nfcapd nfdump ping nsenter "$PY"; do
 	command -v "$tool" >/dev/null || fail "$tool missing: run make deps"
 done
 
@@ -120,8 +121,8 @@ done
 sed 's/^/    /' "$WORK/tflow.log"
 grep -q running "$WORK/tflow.log" || fail "tflow did not start"
 
-say "traffic for 10 s: ping, a TCP transfer, UDP datagrams (client -> server)"
-ip netns exec "$SERVER" "$PY" "$TRAFFIC" udp-sink 5353 9999 >"$WORK/sink.log" 2>&1 &
+say "traffic for 10 s: ping, UDP, a UDP stream, a TCP transfer (client -> server)"
+ip netns exec "$SERVER" "$PY" "$TRAFFIC" udp-sink 5353 5004 9999 >"$WORK/sink.log" 2>&1 &
 PIDS+=($!)
 ip netns exec "$SERVER" "$PY" "$TRAFFIC" tcp-server 8080 4000000 >"$WORK/tcp-server.log" 2>&1 &
 PIDS+=($!)
@@ -133,12 +134,35 @@ ip netns exec "$CLIENT" ping -c 20 -i 0.5 -q 10.77.2.2 >"$WORK/ping.log" 2>&1 &
 PING=$!
 ip netns exec "$CLIENT" "$PY" "$TRAFFIC" udp-send 10.77.2.2 5353:40:80 --gap 0.25 >"$WORK/udp1.log" 2>&1 &
 UDP1=$!
-sleep 2
+ip netns exec "$CLIENT" "$PY" "$TRAFFIC" udp-spray 10.77.2.2 5004 1 1200 --rate 250 --duration 6 \
+	>"$WORK/stream.log" 2>&1 &
+STREAM=$!
+# the TCP transfer and a UDP burst land in the middle of the live view below
+(
+	sleep 2
+	ip netns exec "$CLIENT" "$PY" "$TRAFFIC" tcp-client 10.77.2.2 8080 1000000 4000000
+	sleep 1.5
+	ip netns exec "$CLIENT" "$PY" "$TRAFFIC" udp-send 10.77.2.2 9999:200:1000
+) >"$WORK/bursts.log" 2>&1 &
+BURSTS=$!
+
+# tflow top reads the pinned cache while tflow runs. `ip netns exec` would give it a bpffs of
+# its own, without the pins: nsenter joins tflow's mount (and network) namespace instead.
+say "live view: tflow top on the gateway for 5 s, then once by conversation"
+echo "tflow top --count 5 -n 8"
+nsenter -t "$TFLOW_PID" -m -n "$TFLOW" top --count 5 -n 8
+echo
+echo "tflow top --by conv --once"
+nsenter -t "$TFLOW_PID" -m -n "$TFLOW" top --by conv --once
+
+echo
+wait "$BURSTS"
 echo "  tcp: client sends 1 MB, server answers 4 MB"
-c "$PY" "$TRAFFIC" tcp-client 10.77.2.2 8080 1000000 4000000 | sed 's/^/    /'
-sleep 2
+grep '^sent .* received' "$WORK/bursts.log" | sed 's/^/    /'
 echo "  udp: 200 datagrams of 1000 bytes to port 9999"
-c "$PY" "$TRAFFIC" udp-send 10.77.2.2 9999:200:1000 | sed 's/^/    /'
+grep '^sent [0-9]* datagrams$' "$WORK/bursts.log" | sed 's/^/    /'
+wait "$STREAM"
+echo "  udp stream, 1200 bytes to port 5004, 250 a second: $(cat "$WORK/stream.log")"
 wait "$UDP1"
 echo "  udp: $(cat "$WORK/udp1.log") of 80 bytes to port 5353, one every 0.25 s"
 wait "$PING"

@@ -4,7 +4,7 @@
 #include <string.h>
 #include "ftable.h"
 
-static size_t key_hash(const struct tflow_key *k)
+size_t ftable_hash(const struct tflow_key *k)
 {
 	const unsigned char *p = (const unsigned char *)k;
 	__u64 h = 0xcbf29ce484222325ULL; /* FNV-1a: keys are short, and this is not the hot path */
@@ -48,7 +48,7 @@ void ftable_free(struct ftable *t)
 
 void *ftable_get(struct ftable *t, const struct tflow_key *key, bool create, bool *created)
 {
-	struct fnode **b = &t->buckets[key_hash(key) & t->mask];
+	struct fnode **b = &t->buckets[ftable_hash(key) & t->mask];
 	struct fnode *n;
 
 	if (created)
@@ -72,7 +72,7 @@ void *ftable_get(struct ftable *t, const struct tflow_key *key, bool create, boo
 
 bool ftable_del(struct ftable *t, const struct tflow_key *key)
 {
-	struct fnode **pp = &t->buckets[key_hash(key) & t->mask];
+	struct fnode **pp = &t->buckets[ftable_hash(key) & t->mask];
 
 	for (; *pp; pp = &(*pp)->next) {
 		struct fnode *n = *pp;

@@ -20,6 +20,9 @@ struct ftable {
 };
 
 int ftable_init(struct ftable *t, size_t val_size, size_t nbuckets);
+
+/* The hash of a key the table uses (FNV-1a over its bytes). */
+size_t ftable_hash(const struct tflow_key *key);
 void ftable_free(struct ftable *t);
 
 /* The value for key, or NULL. With create, a zeroed value is inserted if missing (*created set). */

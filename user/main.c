@@ -10,11 +10,13 @@
 #include "log.h"
 #include "run.h"
 #include "tflow.h"
+#include "top.h"
 
 #define EXIT_CONFIG 2
 
 static const char usage[] =
 	"usage: tflow run [--config FILE] [options]\n"
+	"       tflow top [--by flow|src|dst|proto|conv] [--json] [options]  (tflow top --help)\n"
 	"       tflow version\n"
 	"\n"
 	"Options (each sets the /ip traffic-flow property of the same name):\n"
@@ -108,8 +110,10 @@ int main(int argc, char **argv)
 		printf("tflow 0.1\n");
 		return 0;
 	}
+	if (!strcmp(argv[1], "top"))
+		return top_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "run")) {
-		fprintf(stderr, "tflow: unknown command '%s' (commands: run, version, help)\n",
+		fprintf(stderr, "tflow: unknown command '%s' (commands: run, top, version, help)\n",
 			argv[1]);
 		return EXIT_CONFIG;
 	}

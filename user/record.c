@@ -81,3 +81,8 @@ int record_to_json(const struct tflow_record *r, char *buf, size_t size)
 			(unsigned long long)(r->last_ns / NS_PER_MS), r->tcp_flags, r->tos, r->ttl,
 			end_name(r->end_reason));
 }
+
+void record_addr_str(const struct tflow_key *k, const __u8 a[16], char *out, size_t size)
+{
+	addr_str(k, a, out, (socklen_t)size);
+}
