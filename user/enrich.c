@@ -17,6 +17,11 @@
 #define RT_RCVBUF (1 << 20)
 #define RT_DUMP_GAP_NS NS_PER_S /* route changes coalesce: one dump a second at most */
 #define SWEEP_GAP_NS NS_PER_S
+/*
+ * With nf_conntrack_events=2 (the default since 5.19) a connection made before tflow subscribed
+ * has no event extension: its end is never announced. A periodic dump finds it gone.
+ */
+#define CT_REDUMP_NS (300 * NS_PER_S)
 #define KEEP_MARGIN_NS (10 * NS_PER_S)
 #define CT_MAX_DEFAULT 262144 /* when nf_conntrack_max cannot be read */
 #define CT_MAX_PATH "/proc/sys/net/netfilter/nf_conntrack_max"
@@ -104,8 +109,9 @@ static int ct_dump(struct enrich *e)
 	ct_table_sync_begin(&e->ct);
 	err = nls_dump(NETLINK_NETFILTER, NFNL_SUBSYS_CTNETLINK << 8 | IPCTNL_MSG_CT_GET, &g,
 		       sizeof(g), on_ct_dump, e);
+	e->ct_dump_ns = mono_ns();
 	if (!err)
-		ct_table_sync_end(&e->ct, mono_ns() + e->keep_ns);
+		ct_table_sync_end(&e->ct, e->ct_dump_ns + e->keep_ns);
 	return err;
 }
 
@@ -177,10 +183,13 @@ fail:
 static void ct_read(struct enrich *e)
 {
 	unsigned int held;
-	int err;
+	int err = nls_read(e->ct_fd, on_ct_event, e);
 
-	while ((err = nls_read(e->ct_fd, on_ct_event, e)) == -ENOBUFS) {
-		/* The kernel dropped events: what they said is only in a new dump. */
+	if (err == -ENOBUFS) {
+		/*
+		 * The kernel dropped events: what they said is only in a new dump. Events queued
+		 * after the loss are read on the next wake-up (the fd stays readable).
+		 */
 		e->resyncs++;
 		err = ct_dump(e);
 		if (log_ratelimit_ok(&e->ct_rl, 10, &held))
@@ -188,6 +197,7 @@ static void ct_read(struct enrich *e)
 				"(%llu time(s) so far)%s%s",
 				(unsigned long long)e->resyncs, err ? ", failed: " : "",
 				err ? strerror(-err) : "");
+		return;
 	}
 	if (err && log_ratelimit_ok(&e->ct_rl, 10, &held))
 		pr_warn("NAT: reading conntrack events: %s", strerror(-err));
@@ -282,6 +292,11 @@ static void maintain(struct enrich *e, __u64 now)
 		if (err && log_ratelimit_ok(&e->rt_rl, 10, &held))
 			pr_warn("address masks: reading the routing table again: %s",
 				strerror(-err));
+	}
+	if (e->ct_fd >= 0 && now - e->ct_dump_ns >= CT_REDUMP_NS) {
+		err = ct_dump(e);
+		if (err && log_ratelimit_ok(&e->ct_rl, 10, &held))
+			pr_warn("NAT: reading the conntrack table again: %s", ct_why(err));
 	}
 	if (e->ct_fd >= 0 && now >= e->sweep_ns) {
 		ct_table_expire(&e->ct, now);

@@ -19,11 +19,12 @@ struct enrich {
 	/* conntrack */
 	int ct_fd; /* NEW and DESTROY events, or -1 when not followed */
 	struct ct_table ct;
-	__u64 keep_ns;	 /* how long an ended connection still resolves */
-	__u64 sweep_ns;	 /* next sweep of ended connections */
-	__u64 resyncs;	 /* dumps again after events were lost */
-	__u64 ct_errors; /* messages that did not parse */
-	__u64 ct_dumped; /* NAT'd connections in the last dump */
+	__u64 keep_ns;	  /* how long an ended connection still resolves */
+	__u64 sweep_ns;	  /* next sweep of ended connections */
+	__u64 resyncs;	  /* dumps again after events were lost */
+	__u64 ct_errors;  /* messages that did not parse */
+	__u64 ct_dumped;  /* NAT'd connections in the last dump */
+	__u64 ct_dump_ns; /* CLOCK_MONOTONIC of the last dump */
 	struct log_ratelimit ct_rl;
 	/* routes */
 	int rt_fd; /* route events, or -1 */
