@@ -173,8 +173,8 @@ static void ct_start(struct enrich *e)
 	pr_info("NAT: following conntrack, %llu NAT'd connection(s) now",
 		(unsigned long long)e->ct_dumped);
 	if (sysctl_long(CT_EVENTS_PATH, 1) == 0)
-		pr_warn("NAT: net.netfilter.nf_conntrack_events is 0: connections made from now on "
-			"are not seen (set it to 1 or 2)");
+		pr_warn("NAT: net.netfilter.nf_conntrack_events is 0: new connections are seen only "
+			"by the dump every 5 minutes, and there are no NAT events (set it to 2)");
 	return;
 fail:
 	pr_warn("NAT fields and events off: %s; records carry no NAT translation", ct_why(err));
