@@ -1,6 +1,7 @@
 /* test_route.c - rtnetlink route messages as the kernel sends them; longest prefix match. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <linux/rtnetlink.h>
 #include "t.h"
 #include "nlbuild.h"
@@ -182,11 +183,43 @@ static void test_lpm_many(void)
 	route_table_free(&t);
 }
 
+/* Mutated messages, each in a heap block of its exact length (ASan sees any read past it). */
+static void test_parse_mutations(void)
+{
+	__u32 seed = 777;
+	struct route_pfx p = { .plen = 0 };
+	struct nlb m;
+	int parsed = 0;
+
+	for (int i = 0; i < 20000; i++) {
+		struct nlmsghdr *h;
+		size_t len;
+
+		route_msg(&m, RTM_NEWROUTE, i & 1 ? AF_INET6 : AF_INET,
+			  i & 1 ? "2001:db8::" : "10.1.0.0", 16, RT_TABLE_MAIN, 0);
+		len = m.h.nlmsg_len;
+		for (int k = 0; k < 1 + i % 3; k++) {
+			seed = seed * 1103515245 + 12345;
+			m.buf[16 + (seed >> 8) % (len - 16)] ^= (char)(1 + (seed >> 24) % 255);
+		}
+		if (i % 5 == 0)
+			len -= (seed >> 4) % (len - 28);
+		m.h.nlmsg_len = (__u32)len;
+		h = malloc(len);
+		memcpy(h, m.buf, len);
+		parsed += route_parse(h, &p) == 0;
+		T_CHECK(p.plen <= 128);
+		free(h);
+	}
+	T_CHECK(parsed > 0 && parsed < 20000, "%d of 20000 parsed", parsed);
+}
+
 int main(void)
 {
 	T_RUN(test_parse);
 	T_RUN(test_parse_skipped);
 	T_RUN(test_lpm);
 	T_RUN(test_lpm_many);
+	T_RUN(test_parse_mutations);
 	T_EXIT();
 }
