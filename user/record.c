@@ -55,11 +55,33 @@ static void addr_str(const struct tflow_key *k, const __u8 a[16], char *out, soc
 		snprintf(out, len, "?");
 }
 
+/* Address masks and NAT translation (userspace adds them), and a NAT event's kind, when set. */
+static void json_nat_masks(const struct tflow_record *r, char *out, size_t len)
+{
+	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN];
+	int n = 0;
+
+	out[0] = '\0';
+	if (r->src_mask || r->dst_mask)
+		n = snprintf(out, len, ",\"src_mask\":%u,\"dst_mask\":%u", r->src_mask,
+			     r->dst_mask);
+	if (r->has_nat) {
+		addr_str(&r->key, r->nat_src, s, sizeof(s));
+		addr_str(&r->key, r->nat_dst, d, sizeof(d));
+		n += snprintf(out + n, len - n,
+			      ",\"nat_src\":\"%s\",\"nat_dst\":\"%s\",\"nat_sport\":%u,"
+			      "\"nat_dport\":%u",
+			      s, d, ntohs(r->nat_sport), ntohs(r->nat_dport));
+	}
+	if (r->nat_event)
+		snprintf(out + n, len - n, ",\"nat_event\":%u", r->nat_event);
+}
+
 int record_to_json(const struct tflow_record *r, char *buf, size_t size)
 {
 	const struct tflow_key *k = &r->key;
 	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
-	char icmp[48] = "";
+	char icmp[48] = "", nat[256];
 	__u16 dport = ntohs(k->dport);
 
 	addr_str(k, k->src, src, sizeof(src));
@@ -68,18 +90,19 @@ int record_to_json(const struct tflow_record *r, char *buf, size_t size)
 	if (k->proto == IPPROTO_ICMP || k->proto == IPPROTO_ICMPV6)
 		snprintf(icmp, sizeof(icmp), ",\"icmp_type\":%u,\"icmp_code\":%u", dport >> 8,
 			 dport & 0xff);
+	json_nat_masks(r, nat, sizeof(nat));
 
 	return snprintf(buf, size,
 			"{\"family\":%u,\"src\":\"%s\",\"dst\":\"%s\",\"sport\":%u,\"dport\":%u,"
 			"\"proto\":%u%s,\"dir\":\"%s\",\"ifindex\":%u,\"in_if\":%u,\"out_if\":%u,"
 			"\"packets\":%llu,\"bytes\":%llu,\"first_ms\":%llu,\"last_ms\":%llu,"
-			"\"tcp_flags\":\"0x%02x\",\"tos\":%u,\"ttl\":%u,\"end\":\"%s\"}",
+			"\"tcp_flags\":\"0x%02x\",\"tos\":%u,\"ttl\":%u%s,\"end\":\"%s\"}",
 			k->family, src, dst, ntohs(k->sport), dport, k->proto, icmp,
 			k->dir == TFLOW_DIR_EGRESS ? "egress" : "ingress", k->ifindex,
 			r->in_ifindex, r->out_ifindex, (unsigned long long)r->packets,
 			(unsigned long long)r->bytes, (unsigned long long)(r->first_ns / NS_PER_MS),
 			(unsigned long long)(r->last_ns / NS_PER_MS), r->tcp_flags, r->tos, r->ttl,
-			end_name(r->end_reason));
+			nat, end_name(r->end_reason));
 }
 
 void record_addr_str(const struct tflow_key *k, const __u8 a[16], char *out, size_t size)

@@ -12,6 +12,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "cache.h"
+#include "enrich.h"
 #include "export.h"
 #include "loader.h"
 #include "log.h"
@@ -32,6 +33,7 @@ struct run_ctx {
 	struct cache cache;
 	struct exporter exporter;
 	struct cfg cfg;
+	struct enrich enrich; /* masks and NAT translation, added at export */
 	__u64 last_scan_ns;
 	__u64 cache_full_seen;
 	bool pressure;
@@ -48,6 +50,15 @@ static __u64 now_ns(void)
 static void emit_record(void *arg, const struct tflow_record *r)
 {
 	export_record(arg, r);
+}
+
+static void emit_flow(void *arg, const struct tflow_record *r)
+{
+	struct run_ctx *rc = arg;
+	struct tflow_record er = *r;
+
+	enrich_record(&rc->enrich, &er);
+	export_record(&rc->exporter, &er);
 }
 
 static int on_overflow(void *arg, void *data, size_t size)
@@ -126,6 +137,7 @@ static void reload(struct run_ctx *rc)
 		pr_err("SIGHUP: the targets were not changed (see above)");
 	rc->cache.active_ns = n->active_timeout_ns;
 	rc->cache.inactive_ns = n->inactive_timeout_ns;
+	enrich_configure(&rc->enrich, n);
 	rc->cfg = *n;
 	timer_set(rc);
 	free(n);
@@ -167,6 +179,8 @@ static int event_loop(struct run_ctx *rc, struct ring_buffer *rb)
 		ev.data.fd = rc->nlfd;
 		epoll_ctl(ep, EPOLL_CTL_ADD, rc->nlfd, &ev);
 	}
+	ev.data.fd = enrich_fd(&rc->enrich);
+	epoll_ctl(ep, EPOLL_CTL_ADD, ev.data.fd, &ev);
 
 	while (!stop) {
 		int n = epoll_wait(ep, evs, 4, -1);
@@ -185,6 +199,8 @@ static int event_loop(struct run_ctx *rc, struct ring_buffer *rb)
 					scan(rc, CACHE_SCAN);
 			} else if (fd == rc->nlfd) {
 				nl_read(rc->nlfd, on_link, rc);
+			} else if (fd == enrich_fd(&rc->enrich)) {
+				enrich_read(&rc->enrich);
 			} else if (fd == rbfd) {
 				ring_buffer__consume(rb);
 				if (rc->pressure &&
@@ -249,8 +265,7 @@ static void export_stale_cache(struct run_ctx *rc)
 	__u32 len = sizeof(info);
 
 	if (bpf_obj_get_info_by_fd(rc->loader.stale_flows, &info, &len) ||
-	    cache_init(&old, rc->loader.stale_flows, -1, info.max_entries, 0, 0, emit_record,
-		       &rc->exporter))
+	    cache_init(&old, rc->loader.stale_flows, -1, info.max_entries, 0, 0, emit_flow, rc))
 		return;
 	usleep(50000); /* programs already running on the old map finish */
 	cache_scan(&old, now_ns(), CACHE_FLUSH);
@@ -277,6 +292,10 @@ int run(const struct cfg *c, const struct run_opts *o)
 		return 1;
 	rc->nlfd = -1;
 	rc->cfg = *c;
+	if (enrich_init(&rc->enrich, emit_record, &rc->exporter)) {
+		free(rc);
+		return 1;
+	}
 	rc->reload = o->reload;
 	rc->reload_arg = o->reload_arg;
 	err = export_open(&rc->exporter, c, stdout);
@@ -288,8 +307,8 @@ int run(const struct cfg *c, const struct run_opts *o)
 	if (err)
 		goto out;
 	err = cache_init(&rc->cache, loader_flows_fd(&rc->loader), rc->loader.exported_fd,
-			 c->cache_entries, c->active_timeout_ns, c->inactive_timeout_ns,
-			 emit_record, &rc->exporter);
+			 c->cache_entries, c->active_timeout_ns, c->inactive_timeout_ns, emit_flow,
+			 rc);
 	if (err) {
 		pr_err("cannot allocate the scanner for %u entries", c->cache_entries);
 		goto out;
@@ -308,6 +327,7 @@ int run(const struct cfg *c, const struct run_opts *o)
 	if (rc->nlfd < 0)
 		pr_warn("no netlink link events (%s): interfaces that appear later are not attached",
 			strerror(-rc->nlfd));
+	enrich_configure(&rc->enrich, c);
 	err = loader_attach(&rc->loader, c);
 	if (err)
 		goto out;
@@ -345,6 +365,7 @@ out:
 	if (rc->nlfd >= 0)
 		close(rc->nlfd);
 	cache_free(&rc->cache);
+	enrich_free(&rc->enrich);
 	export_close(&rc->exporter);
 	if (rc->loader.skel)
 		loader_destroy(&rc->loader, keep);

@@ -186,6 +186,67 @@ static void test_json_end_names(void)
 	}
 }
 
+/* Masks and NAT translation that userspace added, and a NAT event record. */
+static void test_json_nat_masks(void)
+{
+	static const char want4[] =
+		"{\"family\":4,\"src\":\"10.0.1.2\",\"dst\":\"198.51.100.7\",\"sport\":40000,"
+		"\"dport\":53,\"proto\":17,\"dir\":\"ingress\",\"ifindex\":3,\"in_if\":3,"
+		"\"out_if\":0,\"packets\":2,\"bytes\":120,\"first_ms\":1,\"last_ms\":2,"
+		"\"tcp_flags\":\"0x00\",\"tos\":0,\"ttl\":64,\"src_mask\":24,\"dst_mask\":16,"
+		"\"nat_src\":\"203.0.113.1\",\"nat_dst\":\"198.51.100.7\",\"nat_sport\":61000,"
+		"\"nat_dport\":53,\"end\":\"idle\"}";
+	static const char want6[] =
+		"{\"family\":6,\"src\":\"fd00::2\",\"dst\":\"2001:db8::7\",\"sport\":5000,"
+		"\"dport\":443,\"proto\":6,\"dir\":\"ingress\",\"ifindex\":0,\"in_if\":0,"
+		"\"out_if\":0,\"packets\":0,\"bytes\":0,\"first_ms\":9,\"last_ms\":9,"
+		"\"tcp_flags\":\"0x00\",\"tos\":0,\"ttl\":0,\"nat_src\":\"2001:db8:1::1\","
+		"\"nat_dst\":\"2001:db8::7\",\"nat_sport\":5000,\"nat_dport\":443,\"nat_event\":2,"
+		"\"end\":\"unknown\"}";
+	struct tflow_record r;
+	char buf[1024];
+
+	memset(&r, 0, sizeof(r));
+	key4(&r.key, "10.0.1.2", "198.51.100.7");
+	r.key.sport = htons(40000);
+	r.key.dport = htons(53);
+	r.key.ifindex = 3;
+	r.key.proto = 17;
+	r.in_ifindex = 3;
+	r.packets = 2;
+	r.bytes = 120;
+	r.first_ns = MS(1);
+	r.last_ns = MS(2);
+	r.ttl = 64;
+	r.end_reason = TFLOW_END_IDLE;
+	r.src_mask = 24;
+	r.dst_mask = 16;
+	r.has_nat = 1;
+	memcpy(r.nat_src, r.key.src, 12); /* the v4-mapped prefix */
+	memcpy(r.nat_dst, r.key.dst, 16);
+	inet_pton(AF_INET, "203.0.113.1", r.nat_src + 12);
+	r.nat_sport = htons(61000);
+	r.nat_dport = htons(53);
+	T_EQ_INT(record_to_json(&r, buf, sizeof(buf)), strlen(want4));
+	T_CHECK(strcmp(buf, want4) == 0, "got %s", buf);
+
+	/* an IPv6 session's delete event: no counters, no masks */
+	memset(&r, 0, sizeof(r));
+	key6(&r.key, "fd00::2", "2001:db8::7");
+	r.key.sport = htons(5000);
+	r.key.dport = htons(443);
+	r.key.proto = 6;
+	r.first_ns = r.last_ns = MS(9);
+	r.has_nat = 1;
+	r.nat_event = 2;
+	inet_pton(AF_INET6, "2001:db8:1::1", r.nat_src);
+	inet_pton(AF_INET6, "2001:db8::7", r.nat_dst);
+	r.nat_sport = htons(5000);
+	r.nat_dport = htons(443);
+	T_EQ_INT(record_to_json(&r, buf, sizeof(buf)), strlen(want6));
+	T_CHECK(strcmp(buf, want6) == 0, "got %s", buf);
+}
+
 static void test_json_truncation(void)
 {
 	struct tflow_record r;
@@ -222,5 +283,6 @@ int main(void)
 	T_RUN(test_json_icmp);
 	T_RUN(test_json_end_names);
 	T_RUN(test_json_truncation);
+	T_RUN(test_json_nat_masks);
 	T_EXIT();
 }
