@@ -74,7 +74,7 @@ int config_set_interfaces(const struct pctx *p, const struct prop *pr, void *obj
 {
 	struct cfg *c = obj;
 	const char *s = val, *e, *why;
-	char *name, buf[96];
+	char *name, buf[96], msg[160];
 	size_t len;
 	int i;
 
@@ -93,6 +93,10 @@ int config_set_interfaces(const struct pctx *p, const struct prop *pr, void *obj
 		}
 		memcpy(name, s, len);
 		why = entry_problem(c, name, true);
+		if (why && len && len != strlen(val)) { /* say which of several */
+			snprintf(msg, sizeof(msg), "'%.40s': %s", name, why);
+			why = msg;
+		}
 		if (why)
 			return value_bad(p, pr->name, val, why, ACC_IFACES);
 		if (!strcmp(name, "all"))
