@@ -8,55 +8,11 @@
 #include "config_int.h"
 #include "value.h"
 
-#define ACC_IFACES                                                                       \
-	"all, or a comma-separated list of up to 64 interface names of 1-15 characters " \
-	"without '/', ':' or spaces"
-
-static int g_interfaces(const struct pctx *p, const struct prop *pr, void *obj, const char *val)
-{
-	struct cfg *c = obj;
-	const char *s = val, *e;
-	char *name, why[48];
-	size_t len;
-	int i;
-
-	memset(c->interfaces, 0, sizeof(c->interfaces));
-	c->n_interfaces = 0;
-	c->all_interfaces = !strcmp(val, "all");
-	for (; !c->all_interfaces; s = e + 1) {
-		e = strchr(s, ',');
-		len = e ? (size_t)(e - s) : strlen(s);
-		if (!len)
-			return value_bad(p, pr->name, val, "empty interface name", pr->acc);
-		if (len >= CFG_IFNAME_LEN)
-			return value_bad(p, pr->name, val, "a name longer than 15 characters",
-					 pr->acc);
-		if (c->n_interfaces == CFG_MAX_IFACES)
-			return value_bad(p, pr->name, val, "more than 64 interfaces", pr->acc);
-		name = c->interfaces[c->n_interfaces];
-		memcpy(name, s, len);
-		/* What the kernel's dev_valid_name() refuses. */
-		if (strpbrk(name, "/: \t") || !strcmp(name, ".") || !strcmp(name, ".."))
-			return value_bad(p, pr->name, val, "invalid interface name", pr->acc);
-		if (!strcmp(name, "all"))
-			return value_bad(p, pr->name, val, "'all' combined with names", pr->acc);
-		for (i = 0; i < c->n_interfaces; i++)
-			if (!strcmp(c->interfaces[i], name)) {
-				snprintf(why, sizeof(why), "'%s' is listed twice", name);
-				return value_bad(p, pr->name, val, why, pr->acc);
-			}
-		c->n_interfaces++;
-		if (!e)
-			break;
-	}
-	return 0;
-}
-
 #define G(f) offsetof(struct cfg, f)
 
 static const struct prop global_props[] = {
 	{ "enabled", P_INTBOOL, G(enabled), 0, 0, ACC_BOOL, NULL },
-	{ "interfaces", P_FN, 0, 0, 0, ACC_IFACES, g_interfaces },
+	{ "interfaces", P_FN, 0, 0, 0, ACC_IFACES, config_set_interfaces },
 	{ "cache-entries", P_ENTRIES, G(cache_entries), 0, 0, ACC_ENTRIES, NULL },
 	{ "active-flow-timeout", P_TIME, G(active_timeout_ns), 1, UINT64_MAX, ACC_TIME1, NULL },
 	{ "inactive-flow-timeout", P_TIME, G(inactive_timeout_ns), 1, UINT64_MAX, ACC_TIME1, NULL },
@@ -66,6 +22,8 @@ static const struct prop global_props[] = {
 	/* tflow's own: how often the flow table is walked for timeouts. */
 	{ "scan-interval", P_TIME, G(scan_interval_ns), 100 * NS_MS, 3600 * NS_S,
 	  "a time from 100ms to 1h, e.g. 1s", NULL },
+	/* tflow's own: the hooks of every interface (one by one: /ip traffic-flow interface). */
+	{ "direction", P_FN, 0, 0, 0, ACC_DIR, config_set_direction },
 };
 
 static int set_prop(const struct pctx *p, const struct prop *pr, void *obj, const char *val)
@@ -159,6 +117,7 @@ void config_defaults(struct cfg *c)
 	c->inactive_timeout_ns = 15 * NS_S;
 	c->scan_interval_ns = NS_S;
 	c->ipfix_fields = TF_ALL; /* RouterOS exports every field unless told otherwise */
+	c->direction = CFG_DIR_BOTH;
 }
 
 int config_set(struct cfg *c, const char *property, const char *value, char *err, size_t errlen)
@@ -217,25 +176,19 @@ int config_validate(const struct cfg *c, char *err, size_t errlen)
 void config_print(const struct cfg *c, FILE *f)
 {
 	const struct cfg_target *t;
-	bool quote = false;
 	char a[48], b[48];
-	const char *s;
 	int i;
 
+	config_print_lists(c, f);
 	fprintf(f, "/ip traffic-flow set");
 	if (c->enabled >= 0)
 		fprintf(f, " enabled=%s", c->enabled ? "yes" : "no");
-	/* Linux allows '"' and '\' in names; quoted and escaped, they read back the same. */
-	for (i = 0; !c->all_interfaces && i < c->n_interfaces && i < CFG_MAX_IFACES; i++)
-		quote |= memchr(c->interfaces[i], '"', CFG_IFNAME_LEN) ||
-			 memchr(c->interfaces[i], '\\', CFG_IFNAME_LEN);
-	fprintf(f, " interfaces=%s", c->all_interfaces ? "all" : quote ? "\"" : "");
-	for (i = 0; !c->all_interfaces && i < c->n_interfaces && i < CFG_MAX_IFACES; i++) {
-		fputs(i ? "," : "", f);
-		for (s = c->interfaces[i]; s < c->interfaces[i] + CFG_IFNAME_LEN && *s; s++)
-			fprintf(f, "%s%c", *s == '"' || *s == '\\' ? "\\" : "", *s);
-	}
-	fprintf(f, "%s cache-entries=%s active-flow-timeout=%s", quote ? "\"" : "",
+	fprintf(f, " interfaces=%s", c->all_interfaces ? "all" : "");
+	if (!c->all_interfaces)
+		config_fput_names(f, c->interfaces[0], sizeof(c->interfaces[0]),
+				  c->n_interfaces < CFG_MAX_IFACES ? c->n_interfaces
+								   : CFG_MAX_IFACES);
+	fprintf(f, " cache-entries=%s active-flow-timeout=%s",
 		value_fmt_entries(c->cache_entries, a, sizeof(a)),
 		value_fmt_time(c->active_timeout_ns, b, sizeof(b)));
 	fprintf(f, " inactive-flow-timeout=%s packet-sampling=%s sampling-interval=%u",
@@ -256,4 +209,5 @@ void config_print(const struct cfg *c, FILE *f)
 			t->template_refresh, value_fmt_time(t->template_timeout_ns, a, sizeof(a)),
 			t->disabled ? "yes" : "no", t->mtu, t->source_id);
 	}
+	config_print_ifdirs(c, f);
 }

@@ -3,6 +3,7 @@
 #define TFLOW_CONFIG_INT_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <linux/types.h>
 #include "config.h"
 #include "value.h"
@@ -37,5 +38,26 @@ int config_set_words(struct cfg *c, const struct pctx *p, const char *what, cons
 /* `/ip traffic-flow target add` words: one more target in c, or on error none. */
 int config_add_target_words(struct cfg *c, const struct pctx *p, const char *what,
 			    const struct word *w, int n);
+
+#define ACC_IFACES                                                                             \
+	"all, or a comma-separated list of up to 64 interface names (1-15 characters without " \
+	"'/', ':' or spaces), /interface list names and patterns such as ppp* or vlan1?"
+#define ACC_DIR "both, ingress or egress"
+
+/* config_iface.c: interfaces= and direction= (P_FN), the add commands of interface selection. */
+int config_set_interfaces(const struct pctx *p, const struct prop *pr, void *obj, const char *val);
+int config_set_direction(const struct pctx *p, const struct prop *pr, void *obj, const char *val);
+int config_add_list_words(struct cfg *c, const struct pctx *p, const char *what,
+			  const struct word *w, int n);
+int config_add_member_words(struct cfg *c, const struct pctx *p, const char *what,
+			    const struct word *w, int n);
+int config_add_ifdir_words(struct cfg *c, const struct pctx *p, const char *what,
+			   const struct word *w, int n);
+
+/* n names stride bytes apart, joined by ',', quoted when one holds '"' or '\'. */
+void config_fput_names(FILE *f, const char *names, size_t stride, int n);
+/* The `/interface list` lines (before the set line that may use them), and the direction lines. */
+void config_print_lists(const struct cfg *c, FILE *f);
+void config_print_ifdirs(const struct cfg *c, FILE *f);
 
 #endif

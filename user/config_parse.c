@@ -9,34 +9,58 @@
 #include "config_int.h"
 #include "value.h"
 
-#define SUPPORTED \
-	"supported: /ip traffic-flow set PROP=VALUE ..., /ip traffic-flow target add PROP=VALUE ..."
+#define SUPPORTED                                                                                 \
+	"supported: /ip traffic-flow set PROP=VALUE ..., /ip traffic-flow target add PROP=VALUE " \
+	"..., /ip traffic-flow interface add ..., /interface list add ..., /interface list "      \
+	"member add ..."
 
-enum menu { M_ROOT, M_IP, M_TF, M_TARGET };
+enum menu { M_ROOT, M_IP, M_TF, M_TARGET, M_TFIF, M_IF, M_IFLIST, M_IFMEMBER };
 enum cmd { C_NONE, C_SET, C_ADD };
-static const char *const menu_path[] = { "/", "/ip", "/ip traffic-flow",
-					 "/ip traffic-flow target" };
-static const char *const cmd_path[] = { "", "/ip traffic-flow set", "/ip traffic-flow target add" };
+static const char *const menu_path[] = {
+	"/",
+	"/ip",
+	"/ip traffic-flow",
+	"/ip traffic-flow target",
+	"/ip traffic-flow interface",
+	"/interface",
+	"/interface list",
+	"/interface list member",
+};
+
+/* From menu m, segment seg leads to menu *to (or, with a command, stays at m). */
+static const struct {
+	enum menu m;
+	const char *seg;
+	enum menu to;
+	enum cmd cmd;
+} steps[] = {
+	{ M_ROOT, "ip", M_IP, C_NONE },
+	{ M_IP, "traffic-flow", M_TF, C_NONE },
+	{ M_TF, "target", M_TARGET, C_NONE },
+	{ M_TF, "set", M_TF, C_SET },
+	{ M_TARGET, "add", M_TARGET, C_ADD },
+	{ M_TF, "interface", M_TFIF, C_NONE },
+	{ M_TFIF, "add", M_TFIF, C_ADD },
+	{ M_ROOT, "interface", M_IF, C_NONE },
+	{ M_IF, "list", M_IFLIST, C_NONE },
+	{ M_IFLIST, "add", M_IFLIST, C_ADD },
+	{ M_IFLIST, "member", M_IFMEMBER, C_NONE },
+	{ M_IFMEMBER, "add", M_IFMEMBER, C_ADD },
+};
 
 static int walk(const struct pctx *p, enum menu *m, enum cmd *cmd, const char *seg)
 {
 	if (*cmd != C_NONE)
-		return value_fail(p, "'%.*s%s' after %s: expected PROP=VALUE", SHOW(seg),
-				  cmd_path[*cmd]);
-	if (*m == M_ROOT && !strcmp(seg, "ip"))
-		*m = M_IP;
-	else if (*m == M_IP && !strcmp(seg, "traffic-flow"))
-		*m = M_TF;
-	else if (*m == M_TF && !strcmp(seg, "target"))
-		*m = M_TARGET;
-	else if (*m == M_TF && !strcmp(seg, "set"))
-		*cmd = C_SET;
-	else if (*m == M_TARGET && !strcmp(seg, "add"))
-		*cmd = C_ADD;
-	else
-		return value_fail(p, "unknown menu or command '%s%s%.*s%s' (%s)", menu_path[*m],
-				  *m == M_ROOT ? "" : " ", SHOW(seg), SUPPORTED);
-	return 0;
+		return value_fail(p, "'%.*s%s' after %s %s: expected PROP=VALUE", SHOW(seg),
+				  menu_path[*m], *cmd == C_SET ? "set" : "add");
+	for (size_t i = 0; i < ARRAY_SIZE(steps); i++)
+		if (steps[i].m == *m && !strcmp(steps[i].seg, seg)) {
+			*m = steps[i].to;
+			*cmd = steps[i].cmd;
+			return 0;
+		}
+	return value_fail(p, "unknown menu or command '%s%s%.*s%s' (%s)", menu_path[*m],
+			  *m == M_ROOT ? "" : " ", SHOW(seg), SUPPORTED);
 }
 
 /*
@@ -90,7 +114,7 @@ static int split_words(const struct pctx *p, char *in, struct word *w, int *nw)
 
 static int parse_line(struct cfg *c, const char *line, const struct pctx *p, enum menu *cur)
 {
-	char buf[LINE_MAX_BYTES + 1], *seg, *slash;
+	char buf[LINE_MAX_BYTES + 1], *seg, *slash, what[48];
 	struct word w[MAX_WORDS];
 	enum menu m = *cur;
 	enum cmd cmd = C_NONE;
@@ -104,7 +128,8 @@ static int parse_line(struct cfg *c, const char *line, const struct pctx *p, enu
 	for (i = 0; !ret && i < n && !w[i].val; i++) {
 		seg = w[i].key;
 		/* "ip ..." can only mean /ip: the Splynx article's lines omit the '/'. */
-		if (*seg == '/' || (!i && !strncmp(seg, "ip", 2) && (!seg[2] || seg[2] == '/')))
+		if (cmd == C_NONE &&
+		    (*seg == '/' || (!i && !strncmp(seg, "ip", 2) && (!seg[2] || seg[2] == '/'))))
 			m = M_ROOT;
 		for (; !ret && seg; seg = slash ? slash + 1 : NULL) {
 			slash = strchr(seg, '/');
@@ -117,10 +142,18 @@ static int parse_line(struct cfg *c, const char *line, const struct pctx *p, enu
 	if (ret)
 		return ret;
 	/* A line with an error changes nothing. */
+	if (cmd != C_NONE)
+		snprintf(what, sizeof(what), "%s %s", menu_path[m], cmd == C_SET ? "set" : "add");
 	if (cmd == C_SET)
-		return config_set_words(c, p, cmd_path[cmd], w + i, n - i);
+		return config_set_words(c, p, what, w + i, n - i);
+	if (cmd == C_ADD && m == M_TARGET)
+		return config_add_target_words(c, p, what, w + i, n - i);
+	if (cmd == C_ADD && m == M_TFIF)
+		return config_add_ifdir_words(c, p, what, w + i, n - i);
+	if (cmd == C_ADD && m == M_IFLIST)
+		return config_add_list_words(c, p, what, w + i, n - i);
 	if (cmd == C_ADD)
-		return config_add_target_words(c, p, cmd_path[cmd], w + i, n - i);
+		return config_add_member_words(c, p, what, w + i, n - i);
 	if (i < n)
 		return value_fail(p, "'%.*s%s=...' needs a command in menu %s (%s)", SHOW(w[i].key),
 				  menu_path[m], SUPPORTED);

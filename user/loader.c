@@ -2,19 +2,17 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/file.h>
-#include <net/if.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <unistd.h>
 #include <linux/if_link.h>
 #include <bpf/bpf.h>
+#include "ifmatch.h"
 #include "loader.h"
-#include "netlink.h"
 #include "log.h"
 #include "tflow.h"
 #include "tflow.skel.h"
@@ -310,189 +308,162 @@ static int attach_tc(struct loader_if *li, int prog_fd)
 	return 0;
 }
 
-typedef char ifname_t[CFG_IFNAME_LEN];
-
-/* interfaces=all: every interface that is up and not loopback, as RouterOS means it. */
-static int list_all_interfaces(ifname_t *names, int *n)
+static void detach_xdp(struct loader *l, struct loader_if *li)
 {
-	struct if_nameindex *ifs = if_nameindex(), *i;
-	int sock;
+	int xdp_fd = l->skel ? bpf_program__fd(l->skel->progs.tflow_xdp) : -1;
+	/* old_prog_fd: detach only if the program there is still ours. */
+	DECLARE_LIBBPF_OPTS(bpf_xdp_attach_opts, xo, .old_prog_fd = xdp_fd);
+	int err;
 
-	if (!ifs)
-		return -errno;
-	sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	for (i = ifs; sock >= 0 && i->if_index && *n < CFG_MAX_IFACES; i++) {
-		struct ifreq ifr = {};
+	if (!li->xdp_mode)
+		return;
+	err = bpf_xdp_detach(li->ifindex, li->xdp_mode, &xo);
+	if (err && err != -ENODEV)
+		pr_warn("%s: XDP detach: %s", li->name, strerror(-err));
+	li->xdp_mode = 0;
+}
 
-		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", i->if_name);
-		if (ioctl(sock, SIOCGIFFLAGS, &ifr))
-			continue;
-		if ((ifr.ifr_flags & IFF_LOOPBACK) || !(ifr.ifr_flags & IFF_UP))
-			continue;
-		snprintf(names[(*n)++], CFG_IFNAME_LEN, "%s", i->if_name);
+static void detach_tc(struct loader_if *li)
+{
+	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = li->ifindex,
+			    .attach_point = BPF_TC_EGRESS);
+	DECLARE_LIBBPF_OPTS(bpf_tc_opts, to, .handle = LOADER_TC_HANDLE,
+			    .priority = LOADER_TC_PRIORITY);
+
+	if (!li->tc)
+		return;
+	bpf_tc_detach(&hook, &to);
+	if (li->tc_own_qdisc) {
+		hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
+		bpf_tc_hook_destroy(&hook);
 	}
-	if (sock >= 0)
-		close(sock);
-	if_freenameindex(ifs);
-	if (!*n) {
-		pr_err("interfaces=all: no interface other than loopback is up");
-		return -ENODEV;
+	li->tc = false;
+}
+
+/*
+ * A previous tflow's hook that this run's direction does not want (a restart with another
+ * direction) would count on into the pinned maps: remove it.
+ */
+static void drop_previous(struct loader_if *li)
+{
+	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = li->ifindex,
+			    .attach_point = BPF_TC_EGRESS);
+	DECLARE_LIBBPF_OPTS(bpf_tc_opts, q, .handle = LOADER_TC_HANDLE,
+			    .priority = LOADER_TC_PRIORITY);
+	DECLARE_LIBBPF_OPTS(bpf_tc_opts, to, .handle = LOADER_TC_HANDLE,
+			    .priority = LOADER_TC_PRIORITY);
+	LIBBPF_OPTS(bpf_xdp_query_opts, xq);
+	char name[BPF_OBJ_NAME_LEN];
+
+	if (!(li->dir & CFG_DIR_INGRESS) && !bpf_xdp_query(li->ifindex, 0, &xq) && xq.prog_id) {
+		prog_name(xq.prog_id, name, sizeof(name));
+		if (!strcmp(name, "tflow_xdp")) {
+			LIBBPF_OPTS(bpf_xdp_attach_opts, o,
+				    .old_prog_fd = bpf_prog_get_fd_by_id(xq.prog_id));
+
+			if (!bpf_xdp_detach(li->ifindex,
+					    xq.attach_mode == XDP_ATTACHED_SKB ? XDP_FLAGS_SKB_MODE
+									       : XDP_FLAGS_DRV_MODE,
+					    &o))
+				pr_info("%s: removed the previous run's XDP program (direction %s)",
+					li->name, ifmatch_dir_name(li->dir));
+			close(o.old_prog_fd);
+		}
 	}
-	return 0;
+	if (!(li->dir & CFG_DIR_EGRESS) && !bpf_tc_query(&hook, &q)) {
+		prog_name(q.prog_id, name, sizeof(name));
+		if (!strcmp(name, "tflow_tc_egress") && !bpf_tc_detach(&hook, &to))
+			pr_info("%s: removed the previous run's tc egress program (direction %s)",
+				li->name, ifmatch_dir_name(li->dir));
+	}
 }
 
-static struct loader_if *find_if(struct loader *l, const char *name)
+/* "XDP native, tc egress", "XDP generic; direction ingress", "tc egress; direction egress" */
+static const char *hooks_str(const struct loader_if *li, char *buf, size_t size)
 {
-	for (int i = 0; i < l->n_ifs; i++)
-		if (!strcmp(l->ifs[i].name, name))
-			return &l->ifs[i];
-	return NULL;
+	snprintf(buf, size, "%s%s%s%s%s", !li->xdp_mode ? "" : "XDP ",
+		 !li->xdp_mode			      ? ""
+		 : li->xdp_mode == XDP_FLAGS_DRV_MODE ? "native"
+						      : "generic",
+		 li->xdp_mode && li->tc ? ", " : "", li->tc ? "tc egress" : "",
+		 li->dir == CFG_DIR_BOTH      ? ""
+		 : li->dir == CFG_DIR_INGRESS ? "; direction ingress"
+					      : "; direction egress");
+	return buf;
 }
 
-static unsigned int if_flags(const char *name)
+/* Attach the hooks li->dir wants and li lacks, detach those it has and does not want. */
+static int set_hooks(struct loader *l, struct loader_if *li)
 {
-	struct ifreq ifr = {};
-	int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	int err = 0;
 
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-	if (sock < 0 || ioctl(sock, SIOCGIFFLAGS, &ifr))
-		ifr.ifr_flags = 0;
-	if (sock >= 0)
-		close(sock);
-	return (unsigned short)ifr.ifr_flags;
+	if (!(li->dir & CFG_DIR_INGRESS))
+		detach_xdp(l, li);
+	if (!(li->dir & CFG_DIR_EGRESS))
+		detach_tc(li);
+	if ((li->dir & CFG_DIR_INGRESS) && !li->xdp_mode)
+		err = attach_xdp(li, bpf_program__fd(l->skel->progs.tflow_xdp));
+	if (!err && (li->dir & CFG_DIR_EGRESS) && !li->tc)
+		err = attach_tc(li, bpf_program__fd(l->skel->progs.tflow_tc_egress));
+	return err;
 }
 
-static int attach_one(struct loader *l, const char *name)
+int loader_if_attach(struct loader *l, const char *name, int ifindex, unsigned int flags, int dir)
 {
 	struct loader_if *li;
-	int ifindex = if_nametoindex(name), err;
+	char hooks[64];
+	int err;
 
-	if (!ifindex) {
-		/* PPP sessions, VLANs and veths come and go: wait for it rather than fail. */
-		pr_warn("interface '%s' does not exist (yet): it is attached when it appears",
-			name);
-		return 0;
-	}
-	if (l->n_ifs >= CFG_MAX_IFACES) {
-		pr_err("%s: more than %d interfaces attached", name, CFG_MAX_IFACES);
+	if (l->n_ifs >= LOADER_MAX_IFS) {
+		pr_warn("%s: not attached: %d interfaces are attached already (the most tflow "
+			"attaches)",
+			name, LOADER_MAX_IFS);
 		return -E2BIG;
 	}
 	li = &l->ifs[l->n_ifs];
 	memset(li, 0, sizeof(*li));
 	snprintf(li->name, sizeof(li->name), "%s", name);
 	li->ifindex = ifindex;
-	li->flags = if_flags(name);
+	li->flags = flags;
+	li->dir = dir;
 	/* Counted before attaching, so a half-done attach is undone by loader_detach. */
 	l->n_ifs++;
-	err = attach_xdp(li, bpf_program__fd(l->skel->progs.tflow_xdp));
-	if (!err)
-		err = attach_tc(li, bpf_program__fd(l->skel->progs.tflow_tc_egress));
-	if (!err)
-		pr_info("%s: attached (XDP %s, tc egress)", li->name,
-			li->xdp_mode == XDP_FLAGS_DRV_MODE ? "native" : "generic");
+	err = set_hooks(l, li);
+	if (!err) {
+		drop_previous(li);
+		pr_info("%s: attached (%s)", li->name, hooks_str(li, hooks, sizeof(hooks)));
+	}
 	return err;
 }
 
-static void detach_one(struct loader *l, struct loader_if *li)
+int loader_if_set_dir(struct loader *l, struct loader_if *li, int dir)
 {
-	int xdp_fd = l->skel ? bpf_program__fd(l->skel->progs.tflow_xdp) : -1;
+	char hooks[64];
+	int old = li->dir, err;
 
-	if (li->xdp_mode) {
-		/* old_prog_fd: detach only if the program there is still ours. */
-		DECLARE_LIBBPF_OPTS(bpf_xdp_attach_opts, xo, .old_prog_fd = xdp_fd);
-		int err = bpf_xdp_detach(li->ifindex, li->xdp_mode, &xo);
-
-		if (err && err != -ENODEV)
-			pr_warn("%s: XDP detach: %s", li->name, strerror(-err));
-		li->xdp_mode = 0;
-	}
-	if (li->tc) {
-		DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = li->ifindex,
-				    .attach_point = BPF_TC_EGRESS);
-		DECLARE_LIBBPF_OPTS(bpf_tc_opts, to, .handle = LOADER_TC_HANDLE,
-				    .priority = LOADER_TC_PRIORITY);
-
-		bpf_tc_detach(&hook, &to);
-		if (li->tc_own_qdisc) {
-			hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
-			bpf_tc_hook_destroy(&hook);
-		}
-		li->tc = false;
-	}
-}
-
-int loader_attach(struct loader *l, const struct cfg *c)
-{
-	ifname_t *want = calloc(CFG_MAX_IFACES, sizeof(*want));
-	int n = 0, err = 0;
-
-	if (!want)
-		return -ENOMEM;
-	if (c->all_interfaces)
-		err = list_all_interfaces(want, &n);
-	for (; !c->all_interfaces && n < c->n_interfaces; n++)
-		memcpy(want[n], c->interfaces[n], CFG_IFNAME_LEN);
-	/* Interfaces no longer wanted (a reload) go first, then the new ones are added. */
-	for (int i = 0; !err && i < l->n_ifs;) {
-		bool keep = false;
-
-		for (int w = 0; w < n && !keep; w++)
-			keep = !strcmp(l->ifs[i].name, want[w]);
-		if (keep) {
-			i++;
-			continue;
-		}
-		detach_one(l, &l->ifs[i]);
-		pr_info("%s: detached", l->ifs[i].name);
-		l->ifs[i] = l->ifs[--l->n_ifs];
-	}
-	for (int w = 0; !err && w < n; w++)
-		if (!find_if(l, want[w]))
-			err = attach_one(l, want[w]);
-	free(want);
+	li->dir = dir;
+	err = set_hooks(l, li);
+	if (!err)
+		pr_info("%s: direction %s -> %s (%s)", li->name, ifmatch_dir_name(old),
+			ifmatch_dir_name(dir), hooks_str(li, hooks, sizeof(hooks)));
 	return err;
 }
 
-void loader_link_event(struct loader *l, const struct cfg *c, const struct nl_link_event *ev)
+void loader_if_remove(struct loader *l, struct loader_if *li, bool detach)
 {
-	bool wanted = false;
-
-	for (int i = 0; i < l->n_ifs; i++) {
-		struct loader_if *li = &l->ifs[i];
-
-		if (li->ifindex != ev->ifindex)
-			continue;
-		if (ev->deleted) {
-			pr_warn("%s: deleted; its flows stay in the cache and are exported as usual",
-				li->name);
-			l->ifs[i] = l->ifs[--l->n_ifs];
-			return;
-		}
-		if (ev->name[0] && strcmp(ev->name, li->name)) {
-			pr_info("%s: renamed to %s, still attached", li->name, ev->name);
-			snprintf(li->name, sizeof(li->name), "%s", ev->name);
-		}
-		if ((ev->flags ^ li->flags) & IFF_UP)
-			pr_info("%s: link %s", li->name, ev->flags & IFF_UP ? "up" : "down");
-		li->flags = ev->flags;
-		return;
+	if (detach) {
+		detach_xdp(l, li);
+		detach_tc(li);
 	}
-	if (ev->deleted || !ev->name[0])
-		return;
-	if (c->all_interfaces)
-		wanted = !(ev->flags & IFF_LOOPBACK) && (ev->flags & IFF_UP);
-	for (int i = 0; !c->all_interfaces && i < c->n_interfaces && !wanted; i++)
-		wanted = !strcmp(c->interfaces[i], ev->name);
-	if (wanted && !find_if(l, ev->name)) {
-		pr_info("%s: appeared", ev->name);
-		attach_one(l, ev->name);
-	}
+	*li = l->ifs[--l->n_ifs];
 }
 
 void loader_detach(struct loader *l)
 {
-	for (int i = 0; i < l->n_ifs; i++)
-		detach_one(l, &l->ifs[i]);
+	for (int i = 0; i < l->n_ifs; i++) {
+		detach_xdp(l, &l->ifs[i]);
+		detach_tc(&l->ifs[i]);
+	}
 }
 
 void loader_destroy(struct loader *l, bool keep)

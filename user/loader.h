@@ -9,6 +9,8 @@
 /* Our tc egress filter sits at a fixed handle and priority, so a restarted tflow finds it. */
 #define LOADER_TC_HANDLE 0x7f1
 #define LOADER_TC_PRIORITY 0x7f1
+/* Interfaces attached at once: a pattern such as ppp* may select thousands of sessions. */
+#define LOADER_MAX_IFS 1024
 
 struct loader_if {
 	char name[CFG_IFNAME_LEN];
@@ -17,11 +19,12 @@ struct loader_if {
 	bool tc;	    /* our egress filter is attached */
 	bool tc_own_qdisc;  /* we created the clsact qdisc, so we remove it */
 	unsigned int flags; /* IFF_* as last seen, to tell what a link event changed */
+	int dir;	    /* enum cfg_dir: XDP for ingress, tc for egress */
 };
 
 struct loader {
 	struct tflow_bpf *skel;
-	struct loader_if ifs[CFG_MAX_IFACES];
+	struct loader_if ifs[LOADER_MAX_IFS];
 	int n_ifs;
 	char pin_dir[256];
 	int lock_fd;	 /* the pin directory, flock()ed: one tflow per pin directory */
@@ -41,19 +44,34 @@ int loader_load(struct loader *l, const struct cfg *c, const char *pin_dir);
 int loader_write_config(struct loader *l, const struct cfg *c);
 
 /*
- * Make the attached interfaces those of c: detach the ones no longer wanted, attach the new ones
- * (replacing a previous tflow's programs in place, with no gap). Used at start and on reload.
- * A named interface that does not exist is logged and attached when it appears.
+ * ifsel.c: make the attached interfaces those c selects, with the hooks of their direction:
+ * detach the ones no longer selected, change directions, attach the new ones (replacing a previous
+ * tflow's programs in place, with no gap). Used at start and on reload. A named interface that
+ * does not exist is logged and attached when it appears.
  */
 int loader_attach(struct loader *l, const struct cfg *c);
 
 struct nl_link_event;
 
 /*
- * Follow an interface event: log an attached interface going down/up, being renamed or deleted
- * (its flows stay in the cache); attach an interface c wants when it appears.
+ * ifsel.c: follow an interface event: attach an interface c selects when it appears or is renamed
+ * to a selected name; detach one renamed out of the selection; log an attached one going down/up
+ * or being deleted (its flows stay in the cache).
  */
 void loader_link_event(struct loader *l, const struct cfg *c, const struct nl_link_event *ev);
+
+/*
+ * Attach one interface with the hooks of dir (enum cfg_dir) and log it. It is counted in l->ifs
+ * before its hooks are attached, so a half-done attach is undone by loader_detach, or at once
+ * with loader_if_remove. -E2BIG (logged) when LOADER_MAX_IFS are attached already.
+ */
+int loader_if_attach(struct loader *l, const char *name, int ifindex, unsigned int flags, int dir);
+
+/* Attach and detach hooks so li has those of dir; logged. */
+int loader_if_set_dir(struct loader *l, struct loader_if *li, int dir);
+
+/* Forget li (it moves the last entry into its place), detaching its hooks first if detach. */
+void loader_if_remove(struct loader *l, struct loader_if *li, bool detach);
 
 /* Detach what we attached; leave anything else on the interfaces alone. */
 void loader_detach(struct loader *l);

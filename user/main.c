@@ -20,7 +20,9 @@ static const char usage[] =
 	"       tflow version\n"
 	"\n"
 	"Options (each sets the /ip traffic-flow property of the same name):\n"
-	"  --interfaces LIST|all         interfaces to watch (default all)\n"
+	"  --interfaces LIST|all         interfaces to watch: names, /interface list names,\n"
+	"                                patterns such as ppp* (default all)\n"
+	"  --direction both|ingress|egress  hooks per interface: XDP, tc egress (both)\n"
 	"  --cache-entries N             flow cache size: 1k..256k, powers of two to 4M (4k)\n"
 	"  --active-flow-timeout TIME    export long flows this often (30m)\n"
 	"  --inactive-flow-timeout TIME  export a flow idle this long (15s)\n"
@@ -45,7 +47,7 @@ static const char usage[] =
 static const char *const properties[] = {
 	"interfaces",	   "cache-entries",	"active-flow-timeout", "inactive-flow-timeout",
 	"packet-sampling", "sampling-interval", "sampling-space",      "scan-interval",
-	"enabled",
+	"enabled",	   "direction",
 };
 #define N_PROPS (int)(sizeof(properties) / sizeof(properties[0]))
 #define OPT_TARGET 1000

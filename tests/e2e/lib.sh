@@ -49,6 +49,7 @@ T_PREFIX=${TEST_NAME#test_}
 
 NS_A=tfa-$$
 NS_B=tfb-$$
+NS_C=tfc-$$ # gw_create's third namespace
 IF_A=va
 IF_B=vb
 IP_A=10.77.0.1
@@ -185,7 +186,7 @@ e2e_teardown() {
 	trap - EXIT INT TERM
 	for pid in "${E2E_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null; done
 	for pid in "${E2E_PIDS[@]}"; do wait_pid "$pid" 3 || kill -KILL "$pid" 2>/dev/null; done
-	for ns in "$NS_A" "$NS_B"; do
+	for ns in "$NS_A" "$NS_B" "$NS_C"; do
 		ip netns list 2>/dev/null | grep -qw "^$ns" || continue
 		# whatever still lives in our own namespaces was started by this test
 		for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null; done
@@ -877,3 +878,46 @@ export_lags() {
 	EOF
 }
 # ---------------------------------------------------------------- end of the fault-test helpers
+
+# ---------------------------------------------------------------- gateway topology
+# Helpers for the tests of a forwarding gateway (test_iface_match, test_flowtable).
+
+# gw_create: topo_create, then a third namespace $NS_C behind $NS_B, which routes between them:
+#
+#	[ $NS_A ] va 10.77.0.1 -- vb 10.77.0.2 [ $NS_B: gateway ] vc 10.78.0.1 -- vd 10.78.0.2 [ $NS_C ]
+#
+# Set up as topo_create's link (IPv6 off, offloads off, static neighbours), with routes through
+# $NS_B both ways and IPv4 forwarding on in $NS_B. Sets IF_C IF_D IP_C IP_D MAC_C MAC_D IFINDEX_C.
+gw_create() {
+	IF_C=vc IF_D=vd IP_C=10.78.0.1 IP_D=10.78.0.2
+	topo_create
+	ip netns add "$NS_C" || die "topology: ip netns add $NS_C"
+	ip link add "$IF_C" netns "$NS_B" type veth peer name "$IF_D" netns "$NS_C" ||
+		die "topology: veth pair $IF_C/$IF_D"
+	local t ns ifc ip
+	for t in "$NS_B $IF_C $IP_C" "$NS_C $IF_D $IP_D"; do
+		read -r ns ifc ip <<<"$t"
+		ip netns exec "$ns" sysctl -qw "net.ipv6.conf.$ifc.disable_ipv6=1" ||
+			die "topology: IPv6 off on $ifc"
+		ip netns exec "$ns" ethtool -K "$ifc" tso off gso off gro off >/dev/null 2>&1 ||
+			die "topology: ethtool -K $ifc"
+		ip -n "$ns" addr add "$ip/24" dev "$ifc" || die "topology: address on $ifc"
+	done
+	ip -n "$NS_C" link set lo up || die "topology: lo up in $NS_C"
+	MAC_C=$(nsb cat /sys/class/net/$IF_C/address)
+	MAC_D=$(nsc cat /sys/class/net/$IF_D/address)
+	IFINDEX_C=$(nsb cat /sys/class/net/$IF_C/ifindex)
+	nsb ip neigh replace "$IP_D" lladdr "$MAC_D" dev "$IF_C" nud permanent || die "topology: neigh"
+	nsc ip neigh replace "$IP_C" lladdr "$MAC_C" dev "$IF_D" nud permanent || die "topology: neigh"
+	ip -n "$NS_B" link set "$IF_C" up || die "topology: $IF_C up"
+	ip -n "$NS_C" link set "$IF_D" up || die "topology: $IF_D up"
+	nsa ip route add 10.78.0.0/24 via "$IP_B" || die "topology: route in $NS_A"
+	nsc ip route add 10.77.0.0/24 via "$IP_C" || die "topology: route in $NS_C"
+	nsb sysctl -qw net.ipv4.ip_forward=1 || die "topology: forwarding in $NS_B"
+	wait_for 5 nsa ping -c 1 -W 1 -q "$IP_D" >/dev/null ||
+		die "topology: $IP_A cannot reach $IP_D through $NS_B"
+	log "gateway: $NS_B forwards $IF_B ($IFINDEX_B) <-> $IF_C ($IFINDEX_C); $NS_C/$IF_D $IP_D"
+}
+
+nsc() { ip netns exec "$NS_C" "$@"; }
+# ---------------------------------------------------------------- end of the gateway helpers

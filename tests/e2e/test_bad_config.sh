@@ -9,7 +9,7 @@
 # qdisc. A positive control first shows that these checks do see what a valid run attaches.
 #
 # Cases: every property with a wrong type and with out-of-range values, unknown properties,
-# menus and commands, duplicates, overlong lines, non-UTF-8 bytes and control characters (in the
+# menus and commands, interface lists, patterns and directions, duplicates, overlong lines, non-UTF-8 bytes and control characters (in the
 # file and in long options), bad target specs, bad long options, bad commands. A case that tflow
 # accepts runs until `timeout` stops it (5 s) and fails on its exit code.
 . "$(dirname "$0")/lib.sh"
@@ -178,6 +178,39 @@ bad "inactive timeout longer than the active one" \
 	run --inactive-flow-timeout 1h
 bad "packet-sampling=yes without sampling-interval" "packet-sampling=yes needs sampling-interval" \
 	run --packet-sampling yes
+
+# ---------------------------------------------------------------- interface lists, patterns, direction
+
+bad_file "a member of an undefined list" 1 \
+	"list: 'WAN' is not accepted: no such list (add it first: /interface list add name=WAN)" \
+	'/interface list member add interface=v0 list=WAN\n'
+bad_file "a member before its list" 2 "no such list" \
+	'# lists come first, as in a RouterOS export\n/interface list member add interface=v0 list=WAN\n/interface list add name=WAN\n'
+bad_file "an unknown list in interfaces= (too long for an interface name)" 2 \
+	"'uplinks-and-transit': a name longer than 15 characters, and no /interface list of that name" \
+	'/interface list add name=WAN\n/ip traffic-flow set interfaces=WAN,uplinks-and-transit\n'
+bad_file "a list added twice" 2 "list 'WAN' is added twice" \
+	'/interface list add name=WAN\n/interface list add name=WAN\n'
+bad_file "a list named all" 1 "name: 'all' is not accepted" '/interface list add name=all\n'
+bad_file "a list as a member of a list" 3 "a list cannot be a member of a list" \
+	'/interface list add name=WAN\n/interface list add name=LAN\n/interface list member add interface=LAN list=WAN\n'
+bad_file "a member without list=" 2 "list is required" \
+	'/interface list add name=WAN\n/interface list member add interface=v0\n'
+bad_set "a pattern with an unclosed [" "interfaces: 'ppp[0-9'|a '[' without its ']'" \
+	'interfaces=ppp[0-9'
+bad_set "a pattern with '/'" "interfaces: 'vlan*/1'|cannot hold '/'" 'interfaces=vlan*/1'
+bad_set "a pattern that only matches names over 15 characters" \
+	"every name it matches is longer than 15 characters" 'interfaces=v0,????????????????*'
+bad_set "direction=out" "direction: 'out' is not accepted (both, ingress or egress)" direction=out
+bad "--direction in" "direction: 'in' is not accepted" run --interfaces v0 --direction in
+bad_file "an interface entry without direction" 1 "direction is required" \
+	'/ip traffic-flow interface add interface=ppp*\n'
+bad_file "an interface entry with direction=sideways" 1 "direction: 'sideways'" \
+	'/ip traffic-flow interface add interface=ppp* direction=sideways\n'
+bad_file "an interface entry given twice" 2 "interface 'v*' is given twice" \
+	'/ip traffic-flow interface add interface=v* direction=ingress\n/ip traffic-flow interface add interface=v* direction=egress\n'
+bad_file "menu /interface bridge" 1 "unknown menu or command '/interface bridge'" \
+	'/interface bridge add name=br0\n'
 
 # ---------------------------------------------------------------- unknown names
 

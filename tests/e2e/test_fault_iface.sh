@@ -2,7 +2,8 @@
 # test_fault_iface.sh - one of two watched interfaces goes down and up, is renamed, and is
 # deleted while tflow runs and traffic flows on the other.
 #
-# Two veth pairs: va/vb (10.77.0.0/24) and vc/vd (10.78.0.0/24); tflow on vb and vd, NetFlow v5
+# Two veth pairs: va/vb (10.77.0.0/24) and vc/vd (10.78.0.0/24); tflow on vb and vd (and vdx, so
+# vd stays selected once renamed; test_iface_match covers a rename out of the selection), NetFlow v5
 # to nfcapd, timeouts long enough that every flow is exported once, at exit. UDP is sprayed
 # through vb for 5 s (10 flows, 200 packets/s) while vd goes through:
 #   P1 traffic (5 x 100 bytes to port 5001) - vd down, 0.5 s, up - P2 traffic (6 x 100 to 5002)
@@ -29,7 +30,7 @@ MAC_C=$(nsa cat /sys/class/net/vc/address)
 MAC_D=$(nsb cat /sys/class/net/vd/address)
 IFINDEX_D=$(nsb cat /sys/class/net/vd/ifindex)
 collector_start
-exporter_start --interfaces vb,vd --target "127.0.0.1:$COLLECTOR_PORT,version=5" \
+exporter_start --interfaces vb,vd,vdx --target "127.0.0.1:$COLLECTOR_PORT,version=5" \
 	--active-flow-timeout 30m --inactive-flow-timeout 60s
 udp_sink udp-sink $(seq 5001 5010) || exit 1
 

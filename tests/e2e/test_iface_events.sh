@@ -1,8 +1,9 @@
 #!/bin/bash
 # test_iface_events.sh - interfaces that come and go while tflow runs (netlink link events).
 #
-# tflow is told to watch vb and vz; vz does not exist at start. It is created later (as a PPP
-# session or VLAN would be), gets traffic, is renamed, goes down and up, and is deleted.
+# tflow is told to watch vb, vz and vzr; vz does not exist at start. It is created later (as a PPP
+# session or VLAN would be), gets traffic, is renamed to vzr (also selected, so it stays attached;
+# a rename out of the selection detaches, see test_iface_match), goes down and up, and is deleted.
 # Pass: tflow starts anyway (with a warning), attaches vz when it appears, logs the rename, the
 # link changes and the deletion, keeps counting on vb, and vz's flows are exported exactly.
 . "$(dirname "$0")/lib.sh"
@@ -10,7 +11,7 @@
 need root ip ethtool tcpdump nfcapd nfdump ping ss tflow scapy
 topo_create
 collector_start
-exporter_start --interfaces vb,vz --target "127.0.0.1:$COLLECTOR_PORT,version=IPFIX" \
+exporter_start --interfaces vb,vz,vzr --target "127.0.0.1:$COLLECTOR_PORT,version=IPFIX" \
 	--inactive-flow-timeout 30s --scan-interval 250ms
 t_check "a missing interface is a warning, not a failure" \
 	grep -q "'vz' does not exist (yet)" "$E2E_WORK/tflow.log"

@@ -20,6 +20,11 @@
                                                     ICMPv6 143) to ff02::16, 2 neighbour
                                                     solicitations for DST, 2 UDP datagrams with a
                                                     destination options header to DST:UDP_PORT
+  traffic.py udp-echo PORT...                       send every datagram back to its sender;
+                                                    prints `ready`
+  traffic.py udp-ping DST PORT COUNT SIZE [--sport N]
+                                                    COUNT datagrams, each sent once the echo of
+                                                    the previous came back; exit 1 on a lost one
 
 DST may be an IPv4 or an IPv6 address; the sinks and the TCP server listen on both families.
 """
@@ -198,6 +203,37 @@ def ipv6_ext(args):
     print("sent 3 MLDv2 reports, 2 neighbour solicitations, 2 UDP with destination options")
 
 
+def udp_echo(args):
+    socks = []
+    for port in args.ports:
+        socks += listen_both(socket.SOCK_DGRAM, port)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    print("ready", flush=True)
+    while True:
+        readable, _, _ = select.select(socks, [], [])
+        for s in readable:
+            data, peer = s.recvfrom(65536)
+            s.sendto(data, peer)
+
+
+def udp_ping(args):
+    fam = family(args.dst)
+    s = socket.socket(fam, socket.SOCK_DGRAM)
+    if args.sport:
+        s.bind((any_addr(fam), args.sport))
+    s.settimeout(2)
+    payload = bytes(i & 0xFF for i in range(args.size))
+    for n in range(args.count):
+        s.sendto(payload, (args.dst, args.port))
+        try:
+            data = s.recv(65536)
+        except socket.timeout:
+            sys.exit("udp-ping: no echo of datagram %d of %d" % (n + 1, args.count))
+        if data != payload:
+            sys.exit("udp-ping: datagram %d came back changed" % (n + 1))
+    print("sent %d datagrams, %d echoes" % (args.count, args.count))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -246,6 +282,16 @@ def main():
     p.add_argument("dst")
     p.add_argument("udp_port", type=int)
     p.set_defaults(fn=ipv6_ext)
+    p = sub.add_parser("udp-echo")
+    p.add_argument("ports", nargs="+", type=int)
+    p.set_defaults(fn=udp_echo)
+    p = sub.add_parser("udp-ping")
+    p.add_argument("dst")
+    p.add_argument("port", type=int)
+    p.add_argument("count", type=int)
+    p.add_argument("size", type=int)
+    p.add_argument("--sport", type=int, default=0)
+    p.set_defaults(fn=udp_ping)
     args = ap.parse_args()
     args.fn(args)
 

@@ -28,7 +28,7 @@ enum mode { M_LINE, M_FILE, M_SET, M_TARGET, M_TIME, M_ENTRIES, M_FMT_TIME, N_MO
 static const char *const props[] = {
 	"interfaces",	   "cache-entries",	"active-flow-timeout", "inactive-flow-timeout",
 	"packet-sampling", "sampling-interval", "sampling-space",      "scan-interval",
-	"enabled",
+	"enabled",	   "direction",
 };
 
 static char *err_buf(void)
