@@ -8,13 +8,16 @@
 #include <string.h>
 #include "config.h"
 #include "log.h"
+#include "metrics.h"
 #include "run.h"
+#include "status.h"
 #include "tflow.h"
 
 #define EXIT_CONFIG 2
 
 static const char usage[] =
 	"usage: tflow run [--config FILE] [options]\n"
+	"       tflow status [--json] [--pin-dir DIR]\n"
 	"       tflow version\n"
 	"\n"
 	"Options (each sets the /ip traffic-flow property of the same name):\n"
@@ -32,6 +35,8 @@ static const char usage[] =
 	"  -c, --config FILE             RouterOS-syntax configuration file\n"
 	"  --pin-dir DIR                 where maps are pinned, on a bpffs (/sys/fs/bpf/tflow)\n"
 	"  --user USER                   run as USER once attached (CAP_BPF, CAP_NET_ADMIN kept)\n"
+	"  --metrics ADDR:PORT           serve Prometheus metrics at http://ADDR:PORT/metrics\n"
+	"  --metrics-textfile PATH       write them to PATH each scan (node_exporter textfile)\n"
 	"  -v, --verbose                 more messages (twice: libbpf's too)\n"
 	"  -q, --quiet                   errors and warnings only\n"
 	"\n"
@@ -49,6 +54,8 @@ static const char *const properties[] = {
 #define OPT_TARGET 1000
 #define OPT_PIN_DIR 1001
 #define OPT_USER 1002
+#define OPT_METRICS 1010
+#define OPT_METRICS_TEXTFILE 1011
 
 /* What the command line said, kept so SIGHUP can build the configuration again. */
 struct options {
@@ -92,7 +99,7 @@ static int reload_cfg(struct cfg *c, void *arg)
 
 int main(int argc, char **argv)
 {
-	struct option opts[N_PROPS + 8];
+	struct option opts[N_PROPS + 10];
 	struct run_opts ro = { .pin_dir = TFLOW_PIN_DIR };
 	char err[CFG_ERR_LEN];
 	struct options o = { 0 };
@@ -108,8 +115,11 @@ int main(int argc, char **argv)
 		printf("tflow 0.1\n");
 		return 0;
 	}
+	if (!strcmp(argv[1], "status"))
+		return status_main(argc, argv);
 	if (strcmp(argv[1], "run")) {
-		fprintf(stderr, "tflow: unknown command '%s' (commands: run, version, help)\n",
+		fprintf(stderr,
+			"tflow: unknown command '%s' (commands: run, status, version, help)\n",
 			argv[1]);
 		return EXIT_CONFIG;
 	}
@@ -118,6 +128,9 @@ int main(int argc, char **argv)
 	opts[idx++] = (struct option){ "target", required_argument, NULL, OPT_TARGET };
 	opts[idx++] = (struct option){ "pin-dir", required_argument, NULL, OPT_PIN_DIR };
 	opts[idx++] = (struct option){ "user", required_argument, NULL, OPT_USER };
+	opts[idx++] = (struct option){ "metrics", required_argument, NULL, OPT_METRICS };
+	opts[idx++] = (struct option){ "metrics-textfile", required_argument, NULL,
+				       OPT_METRICS_TEXTFILE };
 	opts[idx++] = (struct option){ "config", required_argument, NULL, 'c' };
 	opts[idx++] = (struct option){ "verbose", no_argument, NULL, 'v' };
 	opts[idx++] = (struct option){ "quiet", no_argument, NULL, 'q' };
@@ -136,6 +149,10 @@ int main(int argc, char **argv)
 			ro.pin_dir = optarg;
 		} else if (opt == OPT_USER) {
 			ro.user = optarg;
+		} else if (opt == OPT_METRICS) {
+			ro.metrics_addr = optarg;
+		} else if (opt == OPT_METRICS_TEXTFILE) {
+			ro.metrics_textfile = optarg;
 		} else if (opt == 'v') {
 			log_level = log_level < LOG_LVL_DEBUG ? log_level + 1 : log_level;
 		} else if (opt == 'q') {
@@ -156,6 +173,10 @@ int main(int argc, char **argv)
 		return EXIT_CONFIG;
 	}
 	if (options_cfg(&o, c, err, sizeof(err))) {
+		fprintf(stderr, "tflow: %s\n", err);
+		return EXIT_CONFIG;
+	}
+	if (ro.metrics_addr && metrics_check_addr(ro.metrics_addr, err, sizeof(err))) {
 		fprintf(stderr, "tflow: %s\n", err);
 		return EXIT_CONFIG;
 	}

@@ -15,9 +15,11 @@
 #include "export.h"
 #include "loader.h"
 #include "log.h"
+#include "metrics.h"
 #include "netlink.h"
 #include "privs.h"
 #include "run.h"
+#include "state.h"
 #include "stats.h"
 
 /* Under pressure the overflow ring triggers a scan, but at most this often. */
@@ -32,6 +34,8 @@ struct run_ctx {
 	struct cache cache;
 	struct exporter exporter;
 	struct cfg cfg;
+	struct state state;	/* pinned for `tflow status` */
+	struct metrics metrics; /* --metrics, --metrics-textfile */
 	__u64 last_scan_ns;
 	__u64 cache_full_seen;
 	bool pressure;
@@ -47,7 +51,10 @@ static __u64 now_ns(void)
 
 static void emit_record(void *arg, const struct tflow_record *r)
 {
-	export_record(arg, r);
+	struct run_ctx *rc = arg;
+
+	state_record(&rc->state, r);
+	export_record(&rc->exporter, r);
 }
 
 static int on_overflow(void *arg, void *data, size_t size)
@@ -79,6 +86,7 @@ static void scan(struct run_ctx *rc, enum cache_mode mode)
 	if (err)
 		pr_err("cache scan failed: %s", strerror(-err));
 	export_flush(&rc->exporter);
+	state_update(&rc->state, &rc->cfg, &rc->loader, &rc->exporter, &rc->cache);
 }
 
 static void on_link(void *arg, const struct nl_link_event *ev)
@@ -167,6 +175,10 @@ static int event_loop(struct run_ctx *rc, struct ring_buffer *rb)
 		ev.data.fd = rc->nlfd;
 		epoll_ctl(ep, EPOLL_CTL_ADD, rc->nlfd, &ev);
 	}
+	if (metrics_fd(&rc->metrics) >= 0) {
+		ev.data.fd = metrics_fd(&rc->metrics);
+		epoll_ctl(ep, EPOLL_CTL_ADD, ev.data.fd, &ev);
+	}
 
 	while (!stop) {
 		int n = epoll_wait(ep, evs, 4, -1);
@@ -181,8 +193,12 @@ static int event_loop(struct run_ctx *rc, struct ring_buffer *rb)
 			if (fd == tfd) {
 				__u64 expirations;
 
-				if (read(tfd, &expirations, sizeof(expirations)) > 0)
+				if (read(tfd, &expirations, sizeof(expirations)) > 0) {
 					scan(rc, CACHE_SCAN);
+					metrics_tick(&rc->metrics);
+				}
+			} else if (fd == metrics_fd(&rc->metrics)) {
+				metrics_serve(&rc->metrics);
 			} else if (fd == rc->nlfd) {
 				nl_read(rc->nlfd, on_link, rc);
 			} else if (fd == rbfd) {
@@ -249,8 +265,7 @@ static void export_stale_cache(struct run_ctx *rc)
 	__u32 len = sizeof(info);
 
 	if (bpf_obj_get_info_by_fd(rc->loader.stale_flows, &info, &len) ||
-	    cache_init(&old, rc->loader.stale_flows, -1, info.max_entries, 0, 0, emit_record,
-		       &rc->exporter))
+	    cache_init(&old, rc->loader.stale_flows, -1, info.max_entries, 0, 0, emit_record, rc))
 		return;
 	usleep(50000); /* programs already running on the old map finish */
 	cache_scan(&old, now_ns(), CACHE_FLUSH);
@@ -279,6 +294,11 @@ int run(const struct cfg *c, const struct run_opts *o)
 	rc->cfg = *c;
 	rc->reload = o->reload;
 	rc->reload_arg = o->reload_arg;
+	rc->state.fd = -1;
+	/* Before privileges are dropped: a port below 1024 needs CAP_NET_BIND_SERVICE. */
+	err = metrics_open(&rc->metrics, o->metrics_addr, o->metrics_textfile, &rc->state);
+	if (err)
+		goto out;
 	err = export_open(&rc->exporter, c, stdout);
 	if (err)
 		goto out;
@@ -289,11 +309,14 @@ int run(const struct cfg *c, const struct run_opts *o)
 		goto out;
 	err = cache_init(&rc->cache, loader_flows_fd(&rc->loader), rc->loader.exported_fd,
 			 c->cache_entries, c->active_timeout_ns, c->inactive_timeout_ns,
-			 emit_record, &rc->exporter);
+			 emit_record, rc);
 	if (err) {
 		pr_err("cannot allocate the scanner for %u entries", c->cache_entries);
 		goto out;
 	}
+	/* Not fatal: only `tflow status` needs it. */
+	state_open(&rc->state, rc->loader.pin_dir, loader_flows_fd(&rc->loader),
+		   loader_stats_fd(&rc->loader));
 	rb = ring_buffer__new(bpf_map__fd(loader_overflow_map(&rc->loader)), on_overflow, rc, NULL);
 	if (!rb) {
 		err = -errno;
@@ -313,6 +336,7 @@ int run(const struct cfg *c, const struct run_opts *o)
 		goto out;
 	if (rc->loader.stale_flows >= 0)
 		export_stale_cache(rc);
+	state_update(&rc->state, &rc->cfg, &rc->loader, &rc->exporter, &rc->cache);
 	err = privs_drop(o->user, rc->loader.pin_dir);
 	if (err)
 		goto out;
@@ -346,6 +370,8 @@ out:
 		close(rc->nlfd);
 	cache_free(&rc->cache);
 	export_close(&rc->exporter);
+	metrics_close(&rc->metrics);
+	state_close(&rc->state, keep);
 	if (rc->loader.skel)
 		loader_destroy(&rc->loader, keep);
 	free(rc);
