@@ -163,12 +163,11 @@ static void print_cache(const struct state_snap *s, FILE *f)
 	   s->cache_size, used_percent(s));
 	kv(f, "spill-entries", "%llu", (unsigned long long)st->spill_entries);
 	kv(f, "exported-flows", "%llu", (unsigned long long)st->records);
-	for (int r = 1; r < STATE_N_REASONS; r++) {
-		char key[32];
-
-		snprintf(key, sizeof(key), "%s", prom_reason_name(r));
-		kv(f, key, "%llu", (unsigned long long)st->by_reason[r]);
-	}
+	fprintf(f, "%*s: ", KEY_WIDTH, "by-end-reason");
+	for (int r = 1; r < STATE_N_REASONS; r++)
+		fprintf(f, "%s%s=%llu", r > 1 ? " " : "", prom_reason_name(r),
+			(unsigned long long)st->by_reason[r]);
+	fputc('\n', f);
 	kv(f, "finished-flows", "%llu", (unsigned long long)state_finished(st));
 	if (!st->n_targets)
 		kv(f, "json-records", "%llu", (unsigned long long)st->json_records);
