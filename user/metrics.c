@@ -165,7 +165,7 @@ static char *render(struct metrics *m, size_t *len)
 	return buf;
 }
 
-static void respond(struct metrics *m, struct metrics_conn *c)
+static void respond(struct metrics *m, struct metrics_conn *c, bool whole)
 {
 	static const char *const status_text[] = { "200 OK", "404 Not Found",
 						   "405 Method Not Allowed", "400 Bad Request",
@@ -179,7 +179,7 @@ static void respond(struct metrics *m, struct metrics_conn *c)
 
 	c->in[c->in_len < METRICS_REQ_MAX ? c->in_len : METRICS_REQ_MAX - 1] = '\0';
 	/* Only the request line is looked at; headers are read and ignored. */
-	if (sscanf(c->in, "%7s %63s %15s", method, target, version) == 3 &&
+	if (whole && sscanf(c->in, "%7s %63s %15s", method, target, version) == 3 &&
 	    (!strcmp(version, "HTTP/1.0") || !strcmp(version, "HTTP/1.1"))) {
 		head = !strcmp(method, "HEAD");
 		target[strcspn(target, "?")] = '\0';
@@ -211,8 +211,34 @@ static void respond(struct metrics *m, struct metrics_conn *c)
 	free(text);
 }
 
-/* Send what the socket takes; 1 when done (or failed) and the connection can be closed. */
-static int conn_send(struct metrics *m, struct metrics_conn *c)
+/*
+ * The response is out: half-close, then read and drop what the client still sends until it
+ * closes. Closing with unread input would reset the connection and could destroy the response.
+ */
+static void conn_finish(struct metrics *m, struct metrics_conn *c)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = c - m->conns };
+
+	shutdown(c->fd, SHUT_WR);
+	free(c->out);
+	c->out = NULL;
+	c->phase = CONN_DRAIN;
+	epoll_ctl(m->ep, EPOLL_CTL_MOD, c->fd, &ev);
+}
+
+static void conn_drain(struct metrics *m, struct metrics_conn *c)
+{
+	char buf[4096];
+	ssize_t n;
+
+	while ((n = recv(c->fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0)
+		;
+	if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
+		conn_close(m, c);
+}
+
+/* Send what the socket takes now; a slow reader gets the rest when it has room. */
+static void conn_send(struct metrics *m, struct metrics_conn *c)
 {
 	struct epoll_event ev = { .events = EPOLLOUT, .data.u32 = c - m->conns };
 
@@ -221,41 +247,45 @@ static int conn_send(struct metrics *m, struct metrics_conn *c)
 				 MSG_NOSIGNAL | MSG_DONTWAIT);
 
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			/* A slow reader: wait for room without holding the loop. */
 			epoll_ctl(m->ep, EPOLL_CTL_MOD, c->fd, &ev);
-			return 0;
+			return;
 		}
-		if (n <= 0)
-			return 1;
+		if (n <= 0) {
+			conn_close(m, c);
+			return;
+		}
 		c->out_off += n;
 	}
-	return 1;
+	if (c->out)
+		conn_finish(m, c);
+	else
+		conn_close(m, c); /* out of memory for the response */
+}
+
+static bool head_done(const struct metrics_conn *c)
+{
+	return strstr(c->in, "\r\n\r\n") || strstr(c->in, "\n\n");
 }
 
 static void conn_read(struct metrics *m, struct metrics_conn *c)
 {
-	for (;;) {
+	while (!head_done(c) && c->in_len < METRICS_REQ_MAX - 1) {
 		ssize_t n = recv(c->fd, c->in + c->in_len, METRICS_REQ_MAX - 1 - c->in_len,
 				 MSG_DONTWAIT);
 
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			break;
+			return; /* the rest of the request head comes later */
 		if (n <= 0) {
 			conn_close(m, c);
 			return;
 		}
 		c->in_len += n;
 		c->in[c->in_len] = '\0';
-		/* A whole request head, or as much of one as we read: answer it. */
-		if (strstr(c->in, "\r\n\r\n") || strstr(c->in, "\n\n") ||
-		    c->in_len >= METRICS_REQ_MAX - 1)
-			break;
 	}
-	if (!strstr(c->in, "\r\n\r\n") && !strstr(c->in, "\n\n") && c->in_len < METRICS_REQ_MAX - 1)
-		return;
-	respond(m, c);
-	if (conn_send(m, c))
-		conn_close(m, c);
+	/* A whole request head, or as much of one as we take (answered 400). */
+	respond(m, c, head_done(c));
+	c->phase = CONN_SEND;
+	conn_send(m, c);
 }
 
 static void accept_all(struct metrics *m)
@@ -297,12 +327,12 @@ void metrics_serve(struct metrics *m)
 		c = &m->conns[evs[i].data.u32];
 		if (c->fd < 0)
 			continue;
-		if (c->out) {
-			if (conn_send(m, c))
-				conn_close(m, c);
-		} else if (evs[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
+		if (c->phase == CONN_READ)
 			conn_read(m, c);
-		}
+		else if (c->phase == CONN_SEND)
+			conn_send(m, c);
+		else
+			conn_drain(m, c);
 	}
 }
 

@@ -12,8 +12,11 @@
 
 struct state;
 
+enum metrics_phase { CONN_READ, CONN_SEND, CONN_DRAIN };
+
 struct metrics_conn {
 	int fd; /* -1: free */
+	enum metrics_phase phase;
 	__u64 since_ns;
 	size_t in_len;
 	char in[METRICS_REQ_MAX];
