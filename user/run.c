@@ -280,6 +280,7 @@ int run(const struct cfg *c, const struct run_opts *o)
 	struct ring_buffer *rb = NULL;
 	struct run_ctx *rc;
 	struct tflow_stats st;
+	__u64 start_ms;
 	bool keep;
 	int err, sig = 0;
 
@@ -295,6 +296,7 @@ int run(const struct cfg *c, const struct run_opts *o)
 	rc->reload = o->reload;
 	rc->reload_arg = o->reload_arg;
 	rc->state.fd = -1;
+	start_ms = state_now_ms();
 	/* Before privileges are dropped: a port below 1024 needs CAP_NET_BIND_SERVICE. */
 	err = metrics_open(&rc->metrics, o->metrics_addr, o->metrics_textfile, &rc->state);
 	if (err)
@@ -316,7 +318,7 @@ int run(const struct cfg *c, const struct run_opts *o)
 	}
 	/* Not fatal: only `tflow status` needs it. */
 	state_open(&rc->state, rc->loader.pin_dir, loader_flows_fd(&rc->loader),
-		   loader_stats_fd(&rc->loader));
+		   loader_stats_fd(&rc->loader), start_ms);
 	rb = ring_buffer__new(bpf_map__fd(loader_overflow_map(&rc->loader)), on_overflow, rc, NULL);
 	if (!rb) {
 		err = -errno;

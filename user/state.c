@@ -10,12 +10,14 @@
 #include <unistd.h>
 #include <linux/if_link.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "cache.h"
 #include "export.h"
 #include "loader.h"
 #include "log.h"
 #include "state.h"
+#include "state_btf.h"
 #include "stats.h"
 #include "value.h"
 
@@ -54,8 +56,11 @@ static int state_reuse(const char *path)
 	return -1;
 }
 
-int state_open(struct state *s, const char *pin_dir, int flows_fd, int stats_fd)
+int state_open(struct state *s, const char *pin_dir, int flows_fd, int stats_fd, __u64 start_ms)
 {
+	LIBBPF_OPTS(bpf_map_create_opts, o);
+	struct btf *btf;
+
 	memset(s, 0, sizeof(*s));
 	s->flows_fd = flows_fd;
 	s->stats_fd = stats_fd;
@@ -63,12 +68,16 @@ int state_open(struct state *s, const char *pin_dir, int flows_fd, int stats_fd)
 	s->st.magic = STATE_MAGIC;
 	s->st.version = STATE_VERSION;
 	s->st.pid = getpid();
-	s->st.start_ms = state_now_ms();
+	s->st.start_ms = start_ms;
 	s->fd = state_reuse(s->path);
 	if (s->fd >= 0)
 		return 0;
+	/* With BTF, bpftool shows it by field name; without (an old kernel), as bytes. */
+	btf = state_btf_load(&o.btf_key_type_id, &o.btf_value_type_id);
+	o.btf_fd = btf ? btf__fd(btf) : 0;
 	s->fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "tflow_state", sizeof(__u32),
-			       sizeof(struct tflow_state), 1, NULL);
+			       sizeof(struct tflow_state), 1, &o);
+	btf__free(btf); /* the map holds its own reference */
 	if (s->fd < 0 || bpf_obj_pin(s->fd, s->path)) {
 		pr_err("cannot create %s: %s", s->path, strerror(errno));
 		if (s->fd >= 0)

@@ -122,8 +122,11 @@ struct loader;
 struct exporter;
 struct cache;
 
-/* Create tflow_state and pin it in pin_dir, replacing a previous run's. 0 or -errno (logged). */
-int state_open(struct state *s, const char *pin_dir, int flows_fd, int stats_fd);
+/*
+ * Create tflow_state and pin it in pin_dir, replacing a previous run's; start_ms: when the run
+ * started (unix ms). 0 or -errno (logged).
+ */
+int state_open(struct state *s, const char *pin_dir, int flows_fd, int stats_fd, __u64 start_ms);
 
 /* Count one exported record (by end reason, by interface and direction). */
 void state_record(struct state *s, const struct tflow_record *r);

@@ -10,7 +10,7 @@
 # 4; after a SIGUSR1 restart and after a stop it exits 3 and says why; a resumed run says so.
 . "$(dirname "$0")/lib.sh"
 
-need root ip ethtool tcpdump nfcapd nfdump ping ss tflow scapy nsenter setpriv jq
+need root ip ethtool tcpdump nfcapd nfdump ping ss tflow scapy nsenter setpriv jq bpftool
 topo_create
 collector_start 2055 nfcapd
 collector_start 4739 ipfix
@@ -96,6 +96,16 @@ t_check "status: aligned like RouterOS print (active flows)" grep -qx \
 	'         active-flows: 4' "$E2E_WORK/status-b.txt"
 t_check "status: aligned like RouterOS print (cache used)" grep -qx \
 	'           cache-used: 4 of 4096 (0.1%)' "$E2E_WORK/status-b.txt"
+# The same through plain bpftool: field names from BTF, and the cache's fill.
+t_eq "bpftool: tflow_flows holds the 4 flows, by field name" \
+	"$(bpftool map dump pinned "$PIN_DIR/tflow_flows" | jq '[.[] | select(.value.packets > 0)] |
+	length')" 4
+t_eq "bpftool: tflow_stats by field name, summed over the CPUs" \
+	"$(bpftool -j map dump pinned "$PIN_DIR/tflow_stats" |
+		jq '[.[0].formatted.values[].value.accounted] | add')" 19
+t_eq "bpftool: tflow_state by field name" \
+	"$(bpftool map dump pinned "$PIN_DIR/tflow_state" | jq -r '.[0].value | "\(.pid) \(.ifs[0].name)"')" \
+	"$EXPORTER_PID $IF_B"
 
 wait_for 15 idle_is 7 ||
 	t_fail "status: 7 flows exported when idle" "$(cat "$E2E_WORK/status.out")"
