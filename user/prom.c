@@ -216,7 +216,8 @@ void prom_render(const struct state_snap *s, FILE *f)
 	fprintf(f, "tflow_start_time_seconds %llu.%03llu\n",
 		(unsigned long long)st->start_ms / 1000, (unsigned long long)st->start_ms % 1000);
 	stats_metrics(s, f);
-	family(f, "tflow_cache_entries", "gauge", "Flows in the datapath's flow cache now.");
+	family(f, "tflow_cache_entries", "gauge",
+	       "Flows in the datapath's flow cache at the last scan.");
 	fprintf(f, "tflow_cache_entries %llu\n", (unsigned long long)s->active_flows);
 	family(f, "tflow_cache_size", "gauge", "Size of the flow cache (cache-entries).");
 	fprintf(f, "tflow_cache_size %u\n", s->cache_size);

@@ -317,8 +317,7 @@ int run(const struct cfg *c, const struct run_opts *o)
 		goto out;
 	}
 	/* Not fatal: only `tflow status` needs it. */
-	state_open(&rc->state, rc->loader.pin_dir, loader_flows_fd(&rc->loader),
-		   loader_stats_fd(&rc->loader), start_ms);
+	state_open(&rc->state, rc->loader.pin_dir, loader_stats_fd(&rc->loader), start_ms);
 	rb = ring_buffer__new(bpf_map__fd(loader_overflow_map(&rc->loader)), on_overflow, rc, NULL);
 	if (!rb) {
 		err = -errno;

@@ -80,6 +80,7 @@ struct tflow_state {
 	__u64 records;			  /* flow records exported (active-timeout deltas too) */
 	__u64 by_reason[STATE_N_REASONS]; /* records by enum tflow_end_reason */
 	__u64 spill_entries;		  /* flows in the userspace spill table now */
+	__u64 scan_entries;		  /* flows the last scan found in tflow_flows */
 	__u64 json_records;		  /* no target: records printed as JSON lines */
 	__u64 scans;
 	__u32 n_ifs;
@@ -112,8 +113,7 @@ struct state_snap {
 /* The writer's side, in `tflow run`. */
 struct state {
 	int fd;	      /* the tflow_state map, pinned */
-	int flows_fd; /* tflow_flows and tflow_stats, for snapshots */
-	int stats_fd;
+	int stats_fd; /* tflow_stats, for snapshots */
 	char path[300];
 	struct tflow_state st;
 };
@@ -126,7 +126,7 @@ struct cache;
  * Create tflow_state and pin it in pin_dir, replacing a previous run's; start_ms: when the run
  * started (unix ms). 0 or -errno (logged).
  */
-int state_open(struct state *s, const char *pin_dir, int flows_fd, int stats_fd, __u64 start_ms);
+int state_open(struct state *s, const char *pin_dir, int stats_fd, __u64 start_ms);
 
 /* Count one exported record (by end reason, by interface and direction). */
 void state_record(struct state *s, const struct tflow_record *r);
@@ -147,7 +147,7 @@ int state_count_entries(int map_fd, __u64 *count);
 /* The live figures for a snapshot: stats, cache size and active flows; st is left as it is. */
 int state_snap_live(struct state_snap *s, int flows_fd, int stats_fd);
 
-/* This run's snapshot (for the metrics). */
+/* This run's snapshot, for the metrics: active flows as the last scan found them (no map walk). */
 int state_snap(struct state *s, struct state_snap *out);
 
 __u64 state_now_ms(void);

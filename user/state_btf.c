@@ -80,6 +80,7 @@ static int build(struct btf *b, int *key_id)
 		FLD(tflow_state, records, u64),
 		FLD(tflow_state, by_reason, btf__add_array(b, u32, u64, STATE_N_REASONS)),
 		FLD(tflow_state, spill_entries, u64),
+		FLD(tflow_state, scan_entries, u64),
 		FLD(tflow_state, json_records, u64),
 		FLD(tflow_state, scans, u64),
 		FLD(tflow_state, n_ifs, u32),

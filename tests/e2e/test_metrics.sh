@@ -60,6 +60,10 @@ t_eq "metrics: no flow yet" "$(m "$E2E_WORK/start.json" tflow_cache_entries)" 0
 # 3 flows of 4 datagrams: 100, 200, 300 payload bytes (+ 28 of headers) each.
 t_check "traffic: 3 UDP flows of 4 datagrams" traffic "$NS_A" udp-send "$IP_B" \
 	5001:4:100 5002:4:200 5003:4:300 --sport 40000
+sleep 0.6 # two scans, well within the inactive timeout (2 s)
+metrics mid
+t_eq "metrics: the 3 flows in the cache, as the last scan found them" \
+	"$(m "$E2E_WORK/mid.json" tflow_cache_entries)" 3
 idle3() { [ "$("$TFLOW" status --json --pin-dir "$PIN_DIR" | jq .flows.idle)" = 3 ]; }
 wait_for 15 idle3 || t_fail "status: the 3 flows were exported"
 sleep 0.5 # a scan after the export, so the textfile has it too
