@@ -273,6 +273,7 @@ int cache_scan(struct cache *c, __u64 now, enum cache_mode mode)
 	n = cache_snapshot(c);
 	if (n < 0)
 		return n;
+	c->last_entries = n;
 	memset(c->gone, 0, n);
 	remaining = n;
 	for (__u32 i = 0; i < (__u32)n; i++) {

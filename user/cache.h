@@ -39,6 +39,7 @@ struct cache {
 	/* totals since start, printed at exit */
 	__u64 evicted_total; /* removed early for lack of space */
 	__u64 records_total;
+	__u32 last_entries; /* flows the last scan found in the map (tflow status, metrics) */
 };
 
 /*

@@ -8,7 +8,9 @@
 #include <string.h>
 #include "config.h"
 #include "log.h"
+#include "metrics.h"
 #include "run.h"
+#include "status.h"
 #include "tflow.h"
 #include "top.h"
 
@@ -17,6 +19,7 @@
 static const char usage[] =
 	"usage: tflow run [--config FILE] [options]\n"
 	"       tflow top [--by flow|src|dst|proto|conv] [--json] [options]  (tflow top --help)\n"
+	"       tflow status [--json] [--pin-dir DIR]\n"
 	"       tflow version\n"
 	"\n"
 	"Options (each sets the /ip traffic-flow property of the same name):\n"
@@ -36,6 +39,8 @@ static const char usage[] =
 	"  -c, --config FILE             RouterOS-syntax configuration file\n"
 	"  --pin-dir DIR                 where maps are pinned, on a bpffs (/sys/fs/bpf/tflow)\n"
 	"  --user USER                   run as USER once attached (CAP_BPF, CAP_NET_ADMIN kept)\n"
+	"  --metrics ADDR:PORT           serve Prometheus metrics at http://ADDR:PORT/metrics\n"
+	"  --metrics-textfile PATH       write them to PATH each scan (node_exporter textfile)\n"
 	"  -v, --verbose                 more messages (twice: libbpf's too)\n"
 	"  -q, --quiet                   errors and warnings only\n"
 	"\n"
@@ -53,6 +58,8 @@ static const char *const properties[] = {
 #define OPT_TARGET 1000
 #define OPT_PIN_DIR 1001
 #define OPT_USER 1002
+#define OPT_METRICS 1010
+#define OPT_METRICS_TEXTFILE 1011
 
 /* What the command line said, kept so SIGHUP can build the configuration again. */
 struct options {
@@ -96,7 +103,7 @@ static int reload_cfg(struct cfg *c, void *arg)
 
 int main(int argc, char **argv)
 {
-	struct option opts[N_PROPS + 8];
+	struct option opts[N_PROPS + 10];
 	struct run_opts ro = { .pin_dir = TFLOW_PIN_DIR };
 	char err[CFG_ERR_LEN];
 	struct options o = { 0 };
@@ -114,8 +121,11 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "top"))
 		return top_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "status"))
+		return status_main(argc, argv);
 	if (strcmp(argv[1], "run")) {
-		fprintf(stderr, "tflow: unknown command '%s' (commands: run, top, version, help)\n",
+		fprintf(stderr,
+			"tflow: unknown command '%s' (commands: run, top, status, version, help)\n",
 			argv[1]);
 		return EXIT_CONFIG;
 	}
@@ -124,6 +134,9 @@ int main(int argc, char **argv)
 	opts[idx++] = (struct option){ "target", required_argument, NULL, OPT_TARGET };
 	opts[idx++] = (struct option){ "pin-dir", required_argument, NULL, OPT_PIN_DIR };
 	opts[idx++] = (struct option){ "user", required_argument, NULL, OPT_USER };
+	opts[idx++] = (struct option){ "metrics", required_argument, NULL, OPT_METRICS };
+	opts[idx++] = (struct option){ "metrics-textfile", required_argument, NULL,
+				       OPT_METRICS_TEXTFILE };
 	opts[idx++] = (struct option){ "config", required_argument, NULL, 'c' };
 	opts[idx++] = (struct option){ "verbose", no_argument, NULL, 'v' };
 	opts[idx++] = (struct option){ "quiet", no_argument, NULL, 'q' };
@@ -142,6 +155,10 @@ int main(int argc, char **argv)
 			ro.pin_dir = optarg;
 		} else if (opt == OPT_USER) {
 			ro.user = optarg;
+		} else if (opt == OPT_METRICS) {
+			ro.metrics_addr = optarg;
+		} else if (opt == OPT_METRICS_TEXTFILE) {
+			ro.metrics_textfile = optarg;
 		} else if (opt == 'v') {
 			log_level = log_level < LOG_LVL_DEBUG ? log_level + 1 : log_level;
 		} else if (opt == 'q') {
@@ -162,6 +179,10 @@ int main(int argc, char **argv)
 		return EXIT_CONFIG;
 	}
 	if (options_cfg(&o, c, err, sizeof(err))) {
+		fprintf(stderr, "tflow: %s\n", err);
+		return EXIT_CONFIG;
+	}
+	if (ro.metrics_addr && metrics_check_addr(ro.metrics_addr, err, sizeof(err))) {
 		fprintf(stderr, "tflow: %s\n", err);
 		return EXIT_CONFIG;
 	}

@@ -16,9 +16,11 @@
 #include "export.h"
 #include "loader.h"
 #include "log.h"
+#include "metrics.h"
 #include "netlink.h"
 #include "privs.h"
 #include "run.h"
+#include "state.h"
 #include "stats.h"
 
 /* Under pressure the overflow ring triggers a scan, but at most this often. */
@@ -33,7 +35,9 @@ struct run_ctx {
 	struct cache cache;
 	struct exporter exporter;
 	struct cfg cfg;
-	struct enrich enrich; /* masks and NAT translation, added at export */
+	struct enrich enrich;	/* masks and NAT translation, added at export */
+	struct state state;	/* pinned for `tflow status` */
+	struct metrics metrics; /* --metrics, --metrics-textfile */
 	__u64 last_scan_ns;
 	__u64 cache_full_seen;
 	bool pressure;
@@ -47,6 +51,7 @@ static __u64 now_ns(void)
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
+/* NAT event records from enrich: arg is the exporter. */
 static void emit_record(void *arg, const struct tflow_record *r)
 {
 	export_record(arg, r);
@@ -58,6 +63,7 @@ static void emit_flow(void *arg, const struct tflow_record *r)
 	struct tflow_record er = *r;
 
 	enrich_record(&rc->enrich, &er);
+	state_record(&rc->state, &er);
 	export_record(&rc->exporter, &er);
 }
 
@@ -90,6 +96,7 @@ static void scan(struct run_ctx *rc, enum cache_mode mode)
 	if (err)
 		pr_err("cache scan failed: %s", strerror(-err));
 	export_flush(&rc->exporter);
+	state_update(&rc->state, &rc->cfg, &rc->loader, &rc->exporter, &rc->cache);
 }
 
 static void on_link(void *arg, const struct nl_link_event *ev)
@@ -181,6 +188,10 @@ static int event_loop(struct run_ctx *rc, struct ring_buffer *rb)
 	}
 	ev.data.fd = enrich_fd(&rc->enrich);
 	epoll_ctl(ep, EPOLL_CTL_ADD, ev.data.fd, &ev);
+	if (metrics_fd(&rc->metrics) >= 0) {
+		ev.data.fd = metrics_fd(&rc->metrics);
+		epoll_ctl(ep, EPOLL_CTL_ADD, ev.data.fd, &ev);
+	}
 
 	while (!stop) {
 		int n = epoll_wait(ep, evs, 4, -1);
@@ -195,8 +206,12 @@ static int event_loop(struct run_ctx *rc, struct ring_buffer *rb)
 			if (fd == tfd) {
 				__u64 expirations;
 
-				if (read(tfd, &expirations, sizeof(expirations)) > 0)
+				if (read(tfd, &expirations, sizeof(expirations)) > 0) {
 					scan(rc, CACHE_SCAN);
+					metrics_tick(&rc->metrics);
+				}
+			} else if (fd == metrics_fd(&rc->metrics)) {
+				metrics_serve(&rc->metrics);
 			} else if (fd == rc->nlfd) {
 				nl_read(rc->nlfd, on_link, rc);
 			} else if (fd == enrich_fd(&rc->enrich)) {
@@ -280,6 +295,7 @@ int run(const struct cfg *c, const struct run_opts *o)
 	struct ring_buffer *rb = NULL;
 	struct run_ctx *rc;
 	struct tflow_stats st;
+	__u64 start_ms;
 	bool keep;
 	int err, sig = 0;
 
@@ -298,6 +314,12 @@ int run(const struct cfg *c, const struct run_opts *o)
 	}
 	rc->reload = o->reload;
 	rc->reload_arg = o->reload_arg;
+	rc->state.fd = -1;
+	start_ms = state_now_ms();
+	/* Before privileges are dropped: a port below 1024 needs CAP_NET_BIND_SERVICE. */
+	err = metrics_open(&rc->metrics, o->metrics_addr, o->metrics_textfile, &rc->state);
+	if (err)
+		goto out;
 	err = export_open(&rc->exporter, c, stdout);
 	if (err)
 		goto out;
@@ -313,6 +335,8 @@ int run(const struct cfg *c, const struct run_opts *o)
 		pr_err("cannot allocate the scanner for %u entries", c->cache_entries);
 		goto out;
 	}
+	/* Not fatal: only `tflow status` needs it. */
+	state_open(&rc->state, rc->loader.pin_dir, loader_stats_fd(&rc->loader), start_ms);
 	rb = ring_buffer__new(bpf_map__fd(loader_overflow_map(&rc->loader)), on_overflow, rc, NULL);
 	if (!rb) {
 		err = -errno;
@@ -333,6 +357,7 @@ int run(const struct cfg *c, const struct run_opts *o)
 		goto out;
 	if (rc->loader.stale_flows >= 0)
 		export_stale_cache(rc);
+	state_update(&rc->state, &rc->cfg, &rc->loader, &rc->exporter, &rc->cache);
 	err = privs_drop(o->user, rc->loader.pin_dir);
 	if (err)
 		goto out;
@@ -367,6 +392,8 @@ out:
 	cache_free(&rc->cache);
 	enrich_free(&rc->enrich);
 	export_close(&rc->exporter);
+	metrics_close(&rc->metrics);
+	state_close(&rc->state, keep);
 	if (rc->loader.skel)
 		loader_destroy(&rc->loader, keep);
 	free(rc);

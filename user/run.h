@@ -8,8 +8,10 @@
 typedef int (*run_reload_fn)(struct cfg *c, void *arg);
 
 struct run_opts {
-	const char *pin_dir; /* where the maps are pinned, on a bpffs */
-	const char *user;    /* become this user once attached, or NULL to stay root */
+	const char *pin_dir;	      /* where the maps are pinned, on a bpffs */
+	const char *user;	      /* become this user once attached, or NULL to stay root */
+	const char *metrics_addr;     /* --metrics ADDR:PORT, or NULL */
+	const char *metrics_textfile; /* --metrics-textfile PATH, or NULL */
 	run_reload_fn reload;
 	void *reload_arg;
 };

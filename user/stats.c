@@ -6,16 +6,6 @@
 #include <bpf/libbpf.h>
 #include "stats.h"
 
-#define NFIELDS (sizeof(struct tflow_stats) / sizeof(__u64))
-
-static const char *const names[] = {
-	"seen",		  "non_ip",	"err_eth",	 "err_vlan_depth", "err_ip_trunc",
-	"err_ip_version", "err_ip_ihl", "err_ip_len",	 "err_ipv6_ext",   "sampled",
-	"skipped",	  "accounted",	"flows_created", "cache_full",	   "overflow",
-	"lost",		  "l4_trunc",	"l4_bad_doff",	 "fragments",
-};
-_Static_assert(sizeof(names) / sizeof(names[0]) == NFIELDS, "a tflow_stats field has no name");
-
 int stats_read(int fd, struct tflow_stats *sum)
 {
 	int ncpu = libbpf_num_possible_cpus();
@@ -36,7 +26,7 @@ int stats_read(int fd, struct tflow_stats *sum)
 		const __u64 *src = (const __u64 *)&per[c];
 		__u64 *dst = (__u64 *)sum;
 
-		for (size_t i = 0; i < NFIELDS; i++)
+		for (size_t i = 0; i < STATS_NFIELDS; i++)
 			dst[i] += src[i];
 	}
 	free(per);
@@ -47,7 +37,7 @@ void stats_print(const struct tflow_stats *s, FILE *f)
 {
 	const __u64 *v = (const __u64 *)s;
 
-	for (size_t i = 0; i < NFIELDS; i++)
-		fprintf(f, "%s%s=%llu", i ? " " : "", names[i], (unsigned long long)v[i]);
+	for (size_t i = 0; i < STATS_NFIELDS; i++)
+		fprintf(f, "%s%s=%llu", i ? " " : "", stats_names[i], (unsigned long long)v[i]);
 	fputc('\n', f);
 }
