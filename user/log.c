@@ -80,7 +80,8 @@ static bool stderr_is_journal(void)
 
 void log_vmsg(enum log_level lvl, const char *fmt, va_list ap)
 {
-	char msg[4096], out[8192];
+	/* Room for the -v configuration dump: 16 targets and 64 interface names. */
+	char msg[8192], out[8192 + 1024];
 	size_t len;
 
 	if (lvl > log_level)
