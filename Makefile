@@ -121,3 +121,41 @@ $(BUILD)/fuzz-replay/%: tests/fuzz/%.c tests/fuzz/replay.c $(PURE_SRCS) | $(BUIL
 	$(CC) $(COMMON_CFLAGS) -Itests/fuzz $(SAN_FLAGS) -MF $@.d $< tests/fuzz/replay.c $(PURE_SRCS) -o $@
 
 -include $(wildcard $(BUILD)/fuzz/*.d $(BUILD)/fuzz-replay/*.d)
+
+# Install (README, "Install and run as a service"): the binary, the systemd unit with its paths
+# filled in, the man page, and an example configuration unless one exists. DESTDIR stages it.
+PREFIX     ?= /usr/local
+SBINDIR    ?= $(PREFIX)/sbin
+MANDIR     ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+# Debian's own units live in /lib/systemd/system; systemd also reads /usr/local/lib/systemd/system.
+UNITDIR    ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,$(PREFIX)/lib/systemd/system)
+PYTHON     ?= /usr/bin/python3
+CONF       := $(DESTDIR)$(SYSCONFDIR)/tflow/tflow.conf
+
+.PHONY: man install uninstall
+man: $(BUILD)/tflow.8
+
+$(BUILD)/tflow.8: doc/tflow.8.md tools/mkman.py | $(BUILD)
+	$(PYTHON) tools/mkman.py $< > $@.tmp && mv $@.tmp $@
+
+install: all man
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(SYSCONFDIR)/tflow
+	install -m 0755 $(BUILD)/tflow $(DESTDIR)$(SBINDIR)/tflow
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		dist/tflow.service.in > $(DESTDIR)$(UNITDIR)/tflow.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/tflow.service
+	gzip -9n < $(BUILD)/tflow.8 > $(DESTDIR)$(MANDIR)/man8/tflow.8.gz
+	chmod 0644 $(DESTDIR)$(MANDIR)/man8/tflow.8.gz
+	@if [ -e $(CONF) ]; then echo "install: keeping $(CONF)"; \
+	else echo "install -m 0644 dist/tflow.conf $(CONF)"; install -m 0644 dist/tflow.conf $(CONF); fi
+	@[ -n "$(DESTDIR)" ] || echo "install: now 'systemctl daemon-reload', edit $(CONF), then 'systemctl enable --now tflow'"
+
+# The configuration goes only if it is still the example: an operator's edits stay.
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/tflow $(DESTDIR)$(UNITDIR)/tflow.service \
+		$(DESTDIR)$(MANDIR)/man8/tflow.8.gz
+	@if cmp -s dist/tflow.conf $(CONF); then echo "rm -f $(CONF)"; rm -f $(CONF); \
+	elif [ -e $(CONF) ]; then echo "uninstall: keeping $(CONF) (edited)"; fi
+	@rmdir $(DESTDIR)$(SYSCONFDIR)/tflow 2>/dev/null || true

@@ -3,7 +3,8 @@
 set -e
 PKGS="clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev gcc make pkg-config libc6-dev jq
       iproute2 iputils-ping ethtool tcpdump nfdump tshark pmacct python3 python3-scapy
-      clang-format libclang-rt-14-dev softflowd fprobe nftables conntrack python3-prometheus-client"
+      clang-format libclang-rt-14-dev softflowd fprobe nftables conntrack python3-prometheus-client
+      groff-base man-db bsdextrautils systemd"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -79,6 +79,7 @@ static int on_overflow(void *arg, void *data, size_t size)
 
 static void scan(struct run_ctx *rc, enum cache_mode mode)
 {
+	__u64 before = rc->cache.records_total;
 	struct tflow_stats st;
 	int err;
 
@@ -97,6 +98,25 @@ static void scan(struct run_ctx *rc, enum cache_mode mode)
 		pr_err("cache scan failed: %s", strerror(-err));
 	export_flush(&rc->exporter);
 	state_update(&rc->state, &rc->cfg, &rc->loader, &rc->exporter, &rc->cache);
+	if (rc->cache.records_total != before)
+		pr_debug("scan%s: %llu records exported",
+			 mode == CACHE_PRESSURE ? " (cache pressure)" : "",
+			 (unsigned long long)(rc->cache.records_total - before));
+}
+
+/* -v: the effective configuration in RouterOS syntax, after the command line was applied. */
+static void log_config(const struct cfg *c)
+{
+	char *s = NULL;
+	size_t n = 0;
+	FILE *f;
+
+	if (log_level < LOG_LVL_VERBOSE || !(f = open_memstream(&s, &n)))
+		return;
+	config_print(c, f);
+	fclose(f);
+	pr_debug("effective configuration:\n%s", s);
+	free(s);
 }
 
 static void on_link(void *arg, const struct nl_link_event *ev)
@@ -150,6 +170,7 @@ static void reload(struct run_ctx *rc)
 	free(n);
 	pr_info("SIGHUP: configuration reloaded: %d interface(s), %d target(s), templates sent",
 		rc->loader.n_ifs, rc->exporter.n_targets);
+	log_config(&rc->cfg);
 }
 
 /* Runs until a signal ends it; returns that signal (SIGUSR1: exit for a restart). */
@@ -364,6 +385,7 @@ int run(const struct cfg *c, const struct run_opts *o)
 	pr_info("running on %d interface(s), cache %u entries%s, %d target(s)", rc->loader.n_ifs,
 		c->cache_entries, rc->loader.resumed ? " (resumed from the previous run)" : "",
 		rc->exporter.n_targets);
+	log_config(c);
 	sig = event_loop(rc, rb);
 out:
 	/*
