@@ -43,7 +43,7 @@ int tflow_xdp(struct xdp_md *ctx)
 	/* A zero IP length field (jumbogram, BIG TCP) leaves the frame to say how long it is. */
 	if (!p.ip_len)
 		p.ip_len = frame_len - p.l2_len;
-	flow_account(&p, 1, p.ip_len, ctx->ingress_ifindex, 0, st);
+	flow_account(&p, 1, p.ip_len, 0, st);
 	return XDP_PASS;
 }
 
@@ -93,7 +93,7 @@ int tflow_tc_egress(struct __sk_buff *skb)
 	}
 	p.key.ifindex = skb->ifindex;
 	p.key.dir = TFLOW_DIR_EGRESS;
-	flow_account(&p, packets, bytes, skb->ingress_ifindex, skb->ifindex, st);
+	flow_account(&p, packets, bytes, skb->ingress_ifindex, st);
 	return TC_ACT_OK;
 }
 

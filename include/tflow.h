@@ -34,26 +34,57 @@ struct tflow_key {
 };
 _Static_assert(sizeof(struct tflow_key) == 44, "tflow_key must have no holes");
 
-/* Flow value: cumulative since the flow entered the cache; counters updated with atomic adds. */
+/*
+ * Flow value: cumulative since the flow entered the cache; counters updated with atomic adds.
+ * 40 bytes: the key already names the interface the flow was observed on, so one more ifindex
+ * says the other one, and TCP flags, ToS and TTL share one word.
+ */
 struct tflow_value {
 	__u64 packets;
 	__u64 bytes; /* IP bytes (IPv4 total length, IPv6 payload length + 40), as NetFlow counts */
-	__u64 first_ns;	  /* CLOCK_MONOTONIC ns of the first packet (bpf_ktime_get_ns) */
-	__u64 last_ns;	  /* CLOCK_MONOTONIC ns of the latest packet */
-	__u32 tcp_flags;  /* OR of the TCP flags byte of every packet (low 8 bits used) */
-	__u32 in_ifindex; /* host order; ingress interface (0 if unknown, e.g. locally generated) */
-	__u32 out_ifindex; /* host order; egress interface (0 if unknown) */
-	__u8 tos;	   /* of the first packet (IPv4 ToS, IPv6 traffic class) */
-	__u8 ttl;	   /* of the first packet (IPv4 TTL, IPv6 hop limit) */
-	__u8 pad[2];
+	/*
+	 * CLOCK_MONOTONIC_COARSE ns (bpf_ktime_get_coarse_ns) of the first and the latest packet:
+	 * at most one tick (1-10 ms) behind CLOCK_MONOTONIC, never ahead of it.
+	 */
+	__u64 first_ns;
+	__u64 last_ns;
+	/*
+	 * host order; the flow's other interface. Egress flows: the interface the packet came in on
+	 * (0 when the host itself sent it). Ingress flows: the FIB's egress interface when the
+	 * datapath looked it up (TFLOW_COLLECT_FIB), else 0.
+	 */
+	__u32 peer_ifindex;
+	/* TFLOW_ATTR_*: OR of the TCP flags; ToS and TTL of the first packet */
+	__u32 flags_tos_ttl;
 };
-_Static_assert(sizeof(struct tflow_value) == 48, "tflow_value must have no holes");
+_Static_assert(sizeof(struct tflow_value) == 40, "tflow_value must have no holes");
+
+/*
+ * tflow_value.flags_tos_ttl: bits 0-7 the OR of the TCP flags byte of every packet (updated with
+ * an atomic OR), bits 8-15 the first packet's ToS (IPv6 traffic class), bits 16-23 its TTL (IPv6
+ * hop limit), bits 24-31 zero.
+ */
+#define TFLOW_ATTRS(flags, tos, ttl) ((__u32)(flags) | (__u32)(tos) << 8 | (__u32)(ttl) << 16)
+#define TFLOW_ATTR_TCP_FLAGS(w) ((__u8)((w)&0xff))
+#define TFLOW_ATTR_TOS(w) ((__u8)(((w) >> 8) & 0xff))
+#define TFLOW_ATTR_TTL(w) ((__u8)(((w) >> 16) & 0xff))
+
+/* The input and output interfaces of a flow, from its key and peer_ifindex (host order). */
+static inline __u32 tflow_in_ifindex(const struct tflow_key *k, __u32 peer_ifindex)
+{
+	return k->dir == TFLOW_DIR_INGRESS ? k->ifindex : peer_ifindex;
+}
+
+static inline __u32 tflow_out_ifindex(const struct tflow_key *k, __u32 peer_ifindex)
+{
+	return k->dir == TFLOW_DIR_INGRESS ? peer_ifindex : k->ifindex;
+}
 
 /* Record sent on the `tflow_overflow` ring buffer when `tflow_flows` is full: one packet. */
 struct tflow_overflow_rec {
 	struct tflow_key key;
 	__u32 bytes;
-	__u64 ts_ns;
+	__u64 ts_ns; /* CLOCK_MONOTONIC_COARSE ns, as tflow_value */
 	__u32 in_ifindex;
 	__u32 out_ifindex;
 	__u8 tcp_flags;

@@ -16,11 +16,11 @@ void record_from_value(struct tflow_record *r, const struct tflow_key *k,
 	r->bytes = v->bytes;
 	r->first_ns = v->first_ns;
 	r->last_ns = v->last_ns;
-	r->in_ifindex = v->in_ifindex;
-	r->out_ifindex = v->out_ifindex;
-	r->tcp_flags = (__u8)(v->tcp_flags & 0xff);
-	r->tos = v->tos;
-	r->ttl = v->ttl;
+	r->in_ifindex = tflow_in_ifindex(k, v->peer_ifindex);
+	r->out_ifindex = tflow_out_ifindex(k, v->peer_ifindex);
+	r->tcp_flags = TFLOW_ATTR_TCP_FLAGS(v->flags_tos_ttl);
+	r->tos = TFLOW_ATTR_TOS(v->flags_tos_ttl);
+	r->ttl = TFLOW_ATTR_TTL(v->flags_tos_ttl);
 	r->end_reason = 0; /* the caller says why the record is emitted */
 }
 

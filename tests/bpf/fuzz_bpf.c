@@ -391,7 +391,7 @@ static void model_run(struct model *m, struct frame *f)
 			    &m->st.err_ip_ihl,
 			    &m->st.err_ip_len,
 			    &m->st.err_ipv6_ext };
-	__u32 in_if, out_if;
+	__u32 peer_if, in_if, out_if;
 	struct mslot *s;
 	struct mpkt p;
 	__u64 bytes;
@@ -412,12 +412,12 @@ static void model_run(struct model *m, struct frame *f)
 	if (f->prog == RUN_TC) {
 		bytes += (__u64)(weight - 1) * p.hdr_len;
 		p.key.dir = TFLOW_DIR_EGRESS;
-		in_if = f->ingress_if;
+		peer_if = in_if = f->ingress_if;
 		out_if = LO;
 	} else {
 		p.key.dir = TFLOW_DIR_INGRESS;
 		in_if = LO;
-		out_if = 0;
+		peer_if = out_if = 0;
 	}
 	p.key.ifindex = LO;
 	m->st.accounted += weight;
@@ -425,7 +425,7 @@ static void model_run(struct model *m, struct frame *f)
 	if (found) {
 		s->val.packets += weight;
 		s->val.bytes += bytes;
-		s->val.tcp_flags |= p.tcp_flags;
+		s->val.flags_tos_ttl |= p.tcp_flags;
 		return;
 	}
 	if (m->nflows < m->cap) {
@@ -433,11 +433,9 @@ static void model_run(struct model *m, struct frame *f)
 		s->key = p.key;
 		s->val = (struct tflow_value){ .packets = weight,
 					       .bytes = bytes,
-					       .tcp_flags = p.tcp_flags,
-					       .in_ifindex = in_if,
-					       .out_ifindex = out_if,
-					       .tos = p.tos,
-					       .ttl = p.ttl };
+					       .peer_ifindex = peer_if,
+					       .flags_tos_ttl =
+						       TFLOW_ATTRS(p.tcp_flags, p.tos, p.ttl) };
 		m->nflows++;
 		m->st.flows_created++;
 		return;
@@ -720,7 +718,7 @@ static int env_reset(struct env *e, struct flow_entry *scratch, __u32 interval, 
 {
 	int fd = bpf_map__fd(e->skel->maps.tflow_flows), n, err = 0;
 	void *zeros = calloc(e->ncpus, sizeof(struct tflow_stats));
-	struct tflow_config cfg = { interval, space };
+	struct tflow_config cfg = { .sampling_interval = interval, .sampling_space = space };
 	__u32 zero = 0;
 
 	if (!zeros)
@@ -919,10 +917,11 @@ static void key_print(const char *what, const struct tflow_key *k, const struct 
 	inet_ntop(AF_INET6, k->dst, d, sizeof(d));
 	fprintf(stderr,
 		"    %s: %s.%u > %s.%u proto %u family %u dir %u ifindex %u pad %u: packets %llu "
-		"bytes %llu flags 0x%x tos %u ttl %u in %u out %u\n",
+		"bytes %llu flags 0x%x tos %u ttl %u peer %u\n",
 		what, s, ntohs(k->sport), d, ntohs(k->dport), k->proto, k->family, k->dir,
 		k->ifindex, k->pad, (unsigned long long)v->packets, (unsigned long long)v->bytes,
-		v->tcp_flags, v->tos, v->ttl, v->in_ifindex, v->out_ifindex);
+		TFLOW_ATTR_TCP_FLAGS(v->flags_tos_ttl), TFLOW_ATTR_TOS(v->flags_tos_ttl),
+		TFLOW_ATTR_TTL(v->flags_tos_ttl), v->peer_ifindex);
 }
 
 /* The flow map equals the reference table; the ring holds the reference's records. */
@@ -994,11 +993,12 @@ static int flows_compare(struct env *e, struct model *m, struct flow_entry *got,
 	return bad;
 }
 
+/* The datapath's clock (bpf_ktime_get_coarse_ns): the same clock bounds its timestamps exactly. */
 static __u64 now_ns(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
 	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 

@@ -32,11 +32,9 @@ static void test_from_value(void)
 		.bytes = 0x99aabbccddeeff00ULL,
 		.first_ns = 111111111111ULL,
 		.last_ns = 222222222222ULL,
-		.tcp_flags = 0xabcd12, /* only the low 8 bits are TCP flags */
-		.in_ifindex = 70000,
-		.out_ifindex = 7,
-		.tos = 0xb8,
-		.ttl = 63,
+		.peer_ifindex = 70000,
+		/* flags 0x12, ToS 0xb8, TTL 63; the top byte is not theirs */
+		.flags_tos_ttl = 0xab000000 | TFLOW_ATTRS(0x12, 0xb8, 63),
 	};
 	struct tflow_record r;
 
@@ -53,13 +51,19 @@ static void test_from_value(void)
 	T_CHECK(r.bytes == v.bytes);
 	T_CHECK(r.first_ns == v.first_ns);
 	T_CHECK(r.last_ns == v.last_ns);
+	/* Egress: the key names the output interface, the peer the input. */
 	T_EQ_INT(r.in_ifindex, 70000);
-	T_EQ_INT(r.out_ifindex, 7);
+	T_EQ_INT(r.out_ifindex, 9);
 	T_EQ_INT(r.tcp_flags, 0x12);
 	T_EQ_INT(r.tos, 0xb8);
 	T_EQ_INT(r.ttl, 63);
 	T_EQ_INT(r.end_reason, 0);
 	T_CHECK(record_is_ipv4(&r));
+	/* Ingress: the key names the input interface, the peer (the FIB's answer) the output. */
+	k.dir = TFLOW_DIR_INGRESS;
+	record_from_value(&r, &k, &v);
+	T_EQ_INT(r.in_ifindex, 9);
+	T_EQ_INT(r.out_ifindex, 70000);
 }
 
 static void test_json_ipv4_tcp(void)

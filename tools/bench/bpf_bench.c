@@ -380,6 +380,16 @@ int bench_datapath(void)
 	int err = 0;
 
 	libbpf_set_print(libbpf_quiet);
+	/*
+	 * Stay on one CPU: the sampler's position is per CPU, so a run that migrates between
+	 * measurements would account one packet more or less than the pattern says.
+	 */
+	cpu_set_t one;
+	int cpu = sched_getcpu();
+
+	CPU_ZERO(&one);
+	CPU_SET(cpu < 0 ? 0 : cpu, &one);
+	sched_setaffinity(0, sizeof(one), &one);
 	drv = driver_bpf__open_and_load();
 	if (!drv) {
 		fprintf(stderr, "bench: loading the driver failed: %s\n", strerror(errno));
