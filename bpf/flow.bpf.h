@@ -46,16 +46,47 @@ static __always_inline void flow_overflow(const struct pkt *p, __u64 packets, __
 }
 
 /*
- * Count packets/bytes of p into its flow; peer_if is tflow_value.peer_ifindex of a new flow.
- * Every call lands in map, overflow or lost.
+ * A new flow's tflow_ext entry, when tflow_config.collect asks for one; with TFLOW_COLLECT_FIB an
+ * ingress flow's peer (output) interface in nv comes from the FIB. Written before the flow's own
+ * entry: userspace takes a flow's ext entry before removing the flow, so it never pairs a flow
+ * with the ext of a later flow of the same key. Returns 1 written, -1 failed, 0 not asked.
  */
-static __always_inline void flow_account(const struct pkt *p, __u64 packets, __u64 bytes,
-					 __u32 peer_if, struct tflow_stats *st)
+static __always_inline int flow_ext_write(const struct flow_ctx *fc, const struct pkt *p,
+					  struct tflow_value *nv)
+{
+	__u32 collect = fc->cfg ? fc->cfg->collect & (TFLOW_COLLECT_EXT | TFLOW_COLLECT_FIB) : 0;
+	struct tflow_ext e;
+	__u32 out;
+
+	if (!collect)
+		return 0;
+	__builtin_memset(&e, 0, sizeof(e));
+	if (collect & TFLOW_COLLECT_EXT)
+		ext_headers(fc, p, &e);
+	if (collect & TFLOW_COLLECT_FIB) {
+		out = ext_fib(fc, p, &e);
+		if (p->key.dir == TFLOW_DIR_INGRESS)
+			nv->peer_ifindex = out;
+	}
+	e.collected = collect;
+	/* BPF_ANY: an entry left by a removed flow of the same key is overwritten. */
+	return bpf_map_update_elem(&tflow_ext, &p->key, &e, BPF_ANY) ? -1 : 1;
+}
+
+/*
+ * Count packets/bytes of p into its flow; peer_if is tflow_value.peer_ifindex of a new flow.
+ * Every call lands in map, overflow or lost. Only a new flow reads the configuration's collect
+ * bits: an established flow costs the same whatever the field selection.
+ */
+static __always_inline void flow_account(const struct flow_ctx *fc, const struct pkt *p,
+					 __u64 packets, __u64 bytes, __u32 peer_if,
+					 struct tflow_stats *st)
 {
 	/* A load; bpf_ktime_get_ns() reads the clocksource: ~17 ns a packet under kvm-clock. */
 	__u64 now = bpf_ktime_get_coarse_ns();
 	struct tflow_value *v;
 	struct tflow_value nv;
+	int ext;
 	long err;
 
 	st->accounted += packets;
@@ -70,11 +101,17 @@ static __always_inline void flow_account(const struct pkt *p, __u64 packets, __u
 	nv.last_ns = now;
 	nv.peer_ifindex = peer_if;
 	nv.flags_tos_ttl = TFLOW_ATTRS(p->tcp_flags, p->tos, p->ttl);
+	ext = flow_ext_write(fc, p, &nv);
 	err = bpf_map_update_elem(&tflow_flows, &p->key, &nv, BPF_NOEXIST);
 	if (!err) {
 		st->flows_created++;
+		if (ext < 0)
+			st->ext_failed++;
 		return;
 	}
+	/* No flow of ours: no ext entry either (EEXIST: it is the other CPU's flow's now). */
+	if (ext > 0 && err != -EEXIST)
+		bpf_map_delete_elem(&tflow_ext, &p->key);
 	if (err == -EEXIST) {
 		/* Another CPU inserted the same flow between our lookup and insert. */
 		v = bpf_map_lookup_elem(&tflow_flows, &p->key);
@@ -84,7 +121,7 @@ static __always_inline void flow_account(const struct pkt *p, __u64 packets, __u
 		}
 	}
 	if (err == -E2BIG || err == -EEXIST) {
-		flow_overflow(p, packets, bytes, now, peer_if, st);
+		flow_overflow(p, packets, bytes, now, nv.peer_ifindex, st);
 		return;
 	}
 	st->lost += packets;

@@ -97,24 +97,27 @@ _Static_assert(sizeof(struct tflow_overflow_rec) == 80, "tflow_overflow_rec must
 
 /*
  * First-packet fields of a flow, one entry per flow in the `tflow_ext` hash map (same key as
- * `tflow_flows`), written once when the flow is inserted and only when some target exports one of
- * them (TFLOW_COLLECT_EXT). Multi-byte fields in host order.
+ * `tflow_flows`), written when the flow is inserted (just before its tflow_flows entry) and only
+ * when tflow_config.collect asks for it. Never updated afterwards. Multi-byte numbers in host
+ * order; MAC and gateway addresses in wire order. A field the first packet does not have (TCP
+ * fields of a UDP flow, the transport fields of a non-first fragment, ...) is 0.
  */
 struct tflow_ext {
 	__u8 src_mac[6];   /* Ethernet source of the first packet */
 	__u8 dst_mac[6];   /* Ethernet destination of the first packet */
 	__u32 tcp_seq;	   /* TCP: sequence number of the first packet */
-	__u32 tcp_ack;	   /* TCP: acknowledgment number of the first packet */
+	__u32 tcp_ack;	   /* TCP: acknowledgment number of the first packet (even without ACK) */
 	__u16 tcp_win;	   /* TCP: window of the first packet (unscaled, as on the wire) */
-	__u16 ip_tot_len;  /* IPv4 total length / IPv6 payload length + 40 of the first packet */
-	__u16 udp_len;	   /* UDP: the UDP header's length field of the first packet */
-	__u8 ip_hdr_len;   /* IPv4: IHL * 4; IPv6: 40 + extension headers */
-	__u8 igmp_type;	   /* IGMP: type of the first packet */
-	__u32 flow_label;  /* IPv6 flow label (20 bits) of the first packet */
+	__u16 ip_tot_len;  /* bytes: IPv4 total length / IPv6 payload length + 40 (max 65535) */
+	__u16 udp_len;	   /* UDP (protocol 17 only): the UDP header's length field */
+	__u8 ip_hdr_len;   /* bytes: IPv4 IHL * 4; IPv6 40 + extension headers (max 255) */
+	__u8 igmp_type;	   /* IGMP (IPv4 protocol 2): type of the first packet */
+	__u32 flow_label;  /* IPv6 flow label (20 bits) of the first packet; IPv4: 0 */
 	__u8 gateway[16];  /* FIB next hop (v4-mapped for IPv4); zero: directly connected/unknown */
 	__u32 fib_ifindex; /* FIB egress interface (TFLOW_COLLECT_FIB), 0 when the lookup failed */
 	__u8 fib_ok;	   /* 1 when the FIB lookup ran and found a route */
-	__u8 pad[3];
+	__u8 collected;	   /* TFLOW_COLLECT_* bits that filled this entry: 0 = nothing collected */
+	__u8 pad[2];
 };
 _Static_assert(sizeof(struct tflow_ext) == 56, "tflow_ext must have no holes");
 
@@ -161,6 +164,7 @@ struct tflow_stats {
 	__u64 l4_trunc;	   /* accounted with ports 0: transport header truncated (informational) */
 	__u64 l4_bad_doff; /* accounted with ports 0: TCP data offset < 5 (informational) */
 	__u64 fragments;   /* non-first fragments, accounted with ports 0 (informational) */
+	__u64 ext_failed; /* new flows whose tflow_ext entry could not be written (informational) */
 };
 
 #endif /* TFLOW_H */
