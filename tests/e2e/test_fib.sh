@@ -79,15 +79,16 @@ kill -TERM "$EXPORTER_PID"
 wait_pid "$EXPORTER_PID" 15
 t_eq "tflow exits 0 on SIGTERM" "$WAIT_RC" 0
 
-# flow SRC DST PROTO DIR IFINDEX FIELD...: the fields of that flow's JSON line, space separated.
+# flow SRC DST PROTO DPORT DIR IFINDEX FIELD...: the fields of that flow's JSON line, space
+# separated (ICMP's DPORT is type * 256 + code).
 flow() {
 	"$PY" - "$E2E_WORK/tflow.out" "$@" <<'EOF'
 import json, sys
-path, src, dst, proto, direction, ifindex, *fields = sys.argv[1:]
+path, src, dst, proto, dport, direction, ifindex, *fields = sys.argv[1:]
 for line in open(path):
     r = json.loads(line)
-    if (r["src"], r["dst"], str(r["proto"]), r["dir"], str(r["ifindex"])) == (
-            src, dst, proto, direction, ifindex):
+    if (r["src"], r["dst"], str(r["proto"]), str(r["dport"]), r["dir"], str(r["ifindex"])) == (
+            src, dst, proto, dport, direction, ifindex):
         print(" ".join(str(r.get(f, "-")) for f in fields))
         break
 else:
@@ -97,35 +98,35 @@ EOF
 
 IN="in_if out_if gateway fib_if packets"
 t_eq "ingress via a gateway: out vbc, gateway 10.78.0.3" \
-	"$(flow "$IP_A" 10.79.0.3 1 ingress "$IFINDEX_B" $IN)" \
+	"$(flow "$IP_A" 10.79.0.3 1 2048 ingress "$IFINDEX_B" $IN)" \
 	"$IFINDEX_B $IFINDEX_BC 10.78.0.3 $IFINDEX_BC 3"
 t_eq "egress via a gateway: in vb, gateway 10.78.0.3" \
-	"$(flow "$IP_A" 10.79.0.3 1 egress "$IFINDEX_BC" $IN)" \
+	"$(flow "$IP_A" 10.79.0.3 1 2048 egress "$IFINDEX_BC" $IN)" \
 	"$IFINDEX_B $IFINDEX_BC 10.78.0.3 $IFINDEX_BC 3"
 t_eq "the replies ping received: out vb, directly connected (gateway 0.0.0.0)" \
-	"$(flow 10.79.0.3 "$IP_A" 1 ingress "$IFINDEX_BC" $IN)" \
+	"$(flow 10.79.0.3 "$IP_A" 1 0 ingress "$IFINDEX_BC" $IN)" \
 	"$IFINDEX_BC $IFINDEX_B 0.0.0.0 $IFINDEX_B $REPLIES"
 t_eq "directly connected destination: out vbc, gateway 0.0.0.0" \
-	"$(flow "$IP_A" 10.78.0.3 1 ingress "$IFINDEX_B" $IN)" \
+	"$(flow "$IP_A" 10.78.0.3 1 2048 ingress "$IFINDEX_B" $IN)" \
 	"$IFINDEX_B $IFINDEX_BC 0.0.0.0 $IFINDEX_BC 2"
 t_eq "unresolved next hop: the route is still reported (gateway 10.78.0.9)" \
-	"$(flow "$IP_A" 10.80.0.1 1 ingress "$IFINDEX_B" $IN)" \
+	"$(flow "$IP_A" 10.80.0.1 1 2048 ingress "$IFINDEX_B" $IN)" \
 	"$IFINDEX_B $IFINDEX_BC 10.78.0.9 $IFINDEX_BC 2"
 t_eq "to the router itself: no route out" \
-	"$(flow "$IP_A" "$IP_B" 1 ingress "$IFINDEX_B" $IN)" \
+	"$(flow "$IP_A" "$IP_B" 1 2048 ingress "$IFINDEX_B" $IN)" \
 	"$IFINDEX_B 0 0.0.0.0 0 2"
 t_eq "ipv6 ingress via a gateway: out vbc, gateway fd78::3" \
-	"$(flow "$IP6_A" fd79::3 58 ingress "$IFINDEX_B" $IN)" \
+	"$(flow "$IP6_A" fd79::3 58 32768 ingress "$IFINDEX_B" $IN)" \
 	"$IFINDEX_B $IFINDEX_BC fd78::3 $IFINDEX_BC 2"
 t_eq "ipv6 egress via a gateway: gateway fd78::3" \
-	"$(flow "$IP6_A" fd79::3 58 egress "$IFINDEX_BC" $IN)" \
+	"$(flow "$IP6_A" fd79::3 58 32768 egress "$IFINDEX_BC" $IN)" \
 	"$IFINDEX_B $IFINDEX_BC fd78::3 $IFINDEX_BC 2"
 t_eq "first-packet fields at ingress: MACs of va and vb, UDP length 108, TTL 64" \
-	"$(flow "$IP_A" 10.79.0.3 17 ingress "$IFINDEX_B" src_mac dst_mac udp_len ip_tot_len \
+	"$(flow "$IP_A" 10.79.0.3 17 5001 ingress "$IFINDEX_B" src_mac dst_mac udp_len ip_tot_len \
 		ip_hdr_len ttl packets)" \
 	"$MAC_A $MAC_B 108 128 20 64 2"
 t_eq "first-packet fields at egress: MACs the router wrote, TTL decremented" \
-	"$(flow "$IP_A" 10.79.0.3 17 egress "$IFINDEX_BC" src_mac dst_mac udp_len ttl)" \
+	"$(flow "$IP_A" 10.79.0.3 17 5001 egress "$IFINDEX_BC" src_mac dst_mac udp_len ttl)" \
 	"$MAC_BC $MAC_C 108 63"
 t_check "ext_failed=0 in the exit summary" grep -q ' ext_failed=0' "$E2E_WORK/tflow.log"
 t_finish
