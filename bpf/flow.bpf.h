@@ -6,20 +6,22 @@
 #define EEXIST 17
 
 static __always_inline void flow_add(struct tflow_value *v, __u64 packets, __u64 bytes, __u64 now,
-				     __u8 tcp_flags)
+				     __u32 tcp_flags)
 {
 	__sync_fetch_and_add(&v->packets, packets);
 	__sync_fetch_and_add(&v->bytes, bytes);
 	v->last_ns = now;
-	/* Most packets add no new flag: skip the atomic when the OR would not change anything. */
-	if ((v->tcp_flags | tcp_flags) != v->tcp_flags)
-		__sync_fetch_and_or(&v->tcp_flags, (__u32)tcp_flags);
+	/*
+	 * Most packets add no new flag: skip the atomic when the OR would not change anything. The
+	 * flags share the word with ToS and TTL, which the OR of the low byte leaves alone.
+	 */
+	if ((v->flags_tos_ttl | tcp_flags) != v->flags_tos_ttl)
+		__sync_fetch_and_or(&v->flags_tos_ttl, tcp_flags);
 }
 
 /* The cache is full: hand the packet to userspace, or count it lost if the ring is full too. */
 static __always_inline void flow_overflow(const struct pkt *p, __u64 packets, __u64 bytes,
-					  __u64 now, __u32 in_if, __u32 out_if,
-					  struct tflow_stats *st)
+					  __u64 now, __u32 peer_if, struct tflow_stats *st)
 {
 	struct tflow_overflow_rec *r;
 
@@ -33,8 +35,8 @@ static __always_inline void flow_overflow(const struct pkt *p, __u64 packets, __
 	r->bytes = bytes;
 	r->packets = packets;
 	r->ts_ns = now;
-	r->in_ifindex = in_if;
-	r->out_ifindex = out_if;
+	r->in_ifindex = tflow_in_ifindex(&p->key, peer_if);
+	r->out_ifindex = tflow_out_ifindex(&p->key, peer_if);
 	r->tcp_flags = p->tcp_flags;
 	r->tos = p->tos;
 	r->ttl = p->ttl;
@@ -43,13 +45,48 @@ static __always_inline void flow_overflow(const struct pkt *p, __u64 packets, __
 	st->overflow += packets;
 }
 
-/* Count packets/bytes of p into its flow. Every call lands in map, overflow or lost. */
-static __always_inline void flow_account(const struct pkt *p, __u64 packets, __u64 bytes,
-					 __u32 in_if, __u32 out_if, struct tflow_stats *st)
+/*
+ * A new flow's tflow_ext entry, when tflow_config.collect asks for one; with TFLOW_COLLECT_FIB an
+ * ingress flow's peer (output) interface in nv comes from the FIB. Written before the flow's own
+ * entry: userspace takes a flow's ext entry before removing the flow, so it never pairs a flow
+ * with the ext of a later flow of the same key. Returns 1 written, -1 failed, 0 not asked.
+ */
+static __always_inline int flow_ext_write(const struct flow_ctx *fc, const struct pkt *p,
+					  struct tflow_value *nv)
 {
-	__u64 now = bpf_ktime_get_ns();
+	__u32 collect = fc->cfg ? fc->cfg->collect & (TFLOW_COLLECT_EXT | TFLOW_COLLECT_FIB) : 0;
+	struct tflow_ext e;
+	__u32 out;
+
+	if (!collect)
+		return 0;
+	__builtin_memset(&e, 0, sizeof(e));
+	if (collect & TFLOW_COLLECT_EXT)
+		ext_headers(fc, p, &e);
+	if (collect & TFLOW_COLLECT_FIB) {
+		out = ext_fib(fc, p, &e);
+		if (p->key.dir == TFLOW_DIR_INGRESS)
+			nv->peer_ifindex = out;
+	}
+	e.collected = collect;
+	/* BPF_ANY: an entry left by a removed flow of the same key is overwritten. */
+	return bpf_map_update_elem(&tflow_ext, &p->key, &e, BPF_ANY) ? -1 : 1;
+}
+
+/*
+ * Count packets/bytes of p into its flow; peer_if is tflow_value.peer_ifindex of a new flow.
+ * Every call lands in map, overflow or lost. Only a new flow reads the configuration's collect
+ * bits: an established flow costs the same whatever the field selection.
+ */
+static __always_inline void flow_account(const struct flow_ctx *fc, const struct pkt *p,
+					 __u64 packets, __u64 bytes, __u32 peer_if,
+					 struct tflow_stats *st)
+{
+	/* A load; bpf_ktime_get_ns() reads the clocksource: ~17 ns a packet under kvm-clock. */
+	__u64 now = bpf_ktime_get_coarse_ns();
 	struct tflow_value *v;
 	struct tflow_value nv;
+	int ext;
 	long err;
 
 	st->accounted += packets;
@@ -62,18 +99,19 @@ static __always_inline void flow_account(const struct pkt *p, __u64 packets, __u
 	nv.bytes = bytes;
 	nv.first_ns = now;
 	nv.last_ns = now;
-	nv.tcp_flags = p->tcp_flags;
-	nv.in_ifindex = in_if;
-	nv.out_ifindex = out_if;
-	nv.tos = p->tos;
-	nv.ttl = p->ttl;
-	nv.pad[0] = 0;
-	nv.pad[1] = 0;
+	nv.peer_ifindex = peer_if;
+	nv.flags_tos_ttl = TFLOW_ATTRS(p->tcp_flags, p->tos, p->ttl);
+	ext = flow_ext_write(fc, p, &nv);
 	err = bpf_map_update_elem(&tflow_flows, &p->key, &nv, BPF_NOEXIST);
 	if (!err) {
 		st->flows_created++;
+		if (ext < 0)
+			st->ext_failed++;
 		return;
 	}
+	/* No flow of ours: no ext entry either (EEXIST: it is the other CPU's flow's now). */
+	if (ext > 0 && err != -EEXIST)
+		bpf_map_delete_elem(&tflow_ext, &p->key);
 	if (err == -EEXIST) {
 		/* Another CPU inserted the same flow between our lookup and insert. */
 		v = bpf_map_lookup_elem(&tflow_flows, &p->key);
@@ -83,7 +121,7 @@ static __always_inline void flow_account(const struct pkt *p, __u64 packets, __u
 		}
 	}
 	if (err == -E2BIG || err == -EEXIST) {
-		flow_overflow(p, packets, bytes, now, in_if, out_if, st);
+		flow_overflow(p, packets, bytes, now, nv.peer_ifindex, st);
 		return;
 	}
 	st->lost += packets;

@@ -30,9 +30,11 @@ struct pkt {
 	__u32 ip_len;  /* IP bytes by the header (0 if the header says 0, e.g. BIG TCP) */
 	__u16 hdr_len; /* L3 + L4 header bytes, repeated in every segment of a GSO packet */
 	__u16 l2_len;  /* Ethernet + VLAN tags: where the IP header starts */
+	__u16 l4_off;  /* end of the IP headers (IPv6: extensions too): the transport header */
 	__u8 tcp_flags;
 	__u8 tos;
 	__u8 ttl;
+	__u8 frag; /* a non-first fragment: no transport header at l4_off */
 };
 
 struct vlan_hdr_t {
@@ -152,10 +154,12 @@ static __always_inline int parse_ipv4(void *pos, void *data_end, struct pkt *p,
 	addr_v4mapped(p->key.dst, iph->daddr);
 	p->ip_len = tot;
 	p->hdr_len = hl;
+	p->l4_off = p->l2_len + hl;
 	p->tos = iph->tos;
 	p->ttl = iph->ttl;
 	if (iph->frag_off & bpf_htons(0x1fff)) {
 		/* A non-first fragment has no transport header: ports stay 0. */
+		p->frag = 1;
 		st->fragments += p->weight;
 		return PARSE_OK;
 	}
@@ -213,6 +217,8 @@ static __always_inline int parse_ipv6(void *pos, void *data_end, struct pkt *p,
 				goto bad_ext;
 			if (fh->frag_off & bpf_htons(0xfff8)) {
 				p->key.proto = fh->nexthdr;
+				p->l4_off = p->l2_len + p->hdr_len + sizeof(*fh);
+				p->frag = 1;
 				st->fragments += p->weight;
 				return PARSE_OK;
 			}
@@ -221,6 +227,7 @@ static __always_inline int parse_ipv6(void *pos, void *data_end, struct pkt *p,
 		}
 		default:
 			p->key.proto = nexthdr;
+			p->l4_off = p->l2_len + p->hdr_len;
 			parse_l4(pos, data_end, p, st);
 			return PARSE_OK;
 		}

@@ -8,15 +8,14 @@
  * the cycle is per CPU: no atomics on the hot path, and each CPU follows the exact pattern over the
  * packets it processes.
  */
-static __always_inline bool sample_take(struct tflow_stats *st, __u32 weight)
+static __always_inline bool sample_take(const struct tflow_config *cfg, struct tflow_stats *st,
+					__u32 weight)
 {
-	struct tflow_config *cfg;
 	struct tflow_sampler *s;
 	__u32 zero = 0;
 	__u64 pos;
 	bool take;
 
-	cfg = bpf_map_lookup_elem(&tflow_config, &zero);
 	if (!cfg || !cfg->sampling_interval || !cfg->sampling_space) {
 		st->sampled += weight;
 		return true;

@@ -6,6 +6,7 @@
 #include "maps.bpf.h"
 #include "parse.bpf.h"
 #include "sample.bpf.h"
+#include "ext.bpf.h"
 #include "flow.bpf.h"
 
 #define TC_ACT_OK 0
@@ -19,6 +20,13 @@ static __always_inline struct tflow_stats *stats_get(void)
 	return bpf_map_lookup_elem(&tflow_stats, &zero);
 }
 
+static __always_inline const struct tflow_config *config_get(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&tflow_config, &zero);
+}
+
 SEC("xdp")
 int tflow_xdp(struct xdp_md *ctx)
 {
@@ -26,6 +34,8 @@ int tflow_xdp(struct xdp_md *ctx)
 	void *data_end = (void *)(long)ctx->data_end;
 	struct tflow_stats *st = stats_get();
 	__u32 frame_len = (long)data_end - (long)data;
+	const struct tflow_config *cfg;
+	struct flow_ctx fc;
 	struct pkt p = {};
 
 	/* Keep frame_len a scalar: clang 14 otherwise folds it back into 32-bit pointer math. */
@@ -36,14 +46,23 @@ int tflow_xdp(struct xdp_md *ctx)
 	st->seen++;
 	if (parse_packet(data, data_end, &p, st) != PARSE_OK)
 		return XDP_PASS;
-	if (!sample_take(st, 1))
+	cfg = config_get();
+	if (!sample_take(cfg, st, 1))
 		return XDP_PASS;
 	p.key.ifindex = ctx->ingress_ifindex;
 	p.key.dir = TFLOW_DIR_INGRESS;
 	/* A zero IP length field (jumbogram, BIG TCP) leaves the frame to say how long it is. */
 	if (!p.ip_len)
 		p.ip_len = frame_len - p.l2_len;
-	flow_account(&p, 1, p.ip_len, ctx->ingress_ifindex, 0, st);
+	/* The route forwarding would take from this interface. */
+	fc = (struct flow_ctx){ .ctx = ctx,
+				.data = data,
+				.data_end = data_end,
+				.cfg = cfg,
+				.fib_ifindex = ctx->ingress_ifindex,
+				.first_len = p.ip_len };
+	/* The output interface is the FIB's answer, when asked for (TFLOW_COLLECT_FIB). */
+	flow_account(&fc, &p, 1, p.ip_len, 0, st);
 	return XDP_PASS;
 }
 
@@ -51,9 +70,12 @@ SEC("tc")
 int tflow_tc_egress(struct __sk_buff *skb)
 {
 	struct tflow_stats *st = stats_get();
+	const struct tflow_config *cfg;
 	void *data, *data_end;
+	struct flow_ctx fc;
 	struct pkt p = {};
 	__u64 packets = 1, bytes;
+	__u32 first_len;
 	__u32 segs;
 
 	if (!st)
@@ -80,20 +102,31 @@ int tflow_tc_egress(struct __sk_buff *skb)
 	}
 	if (parse_packet(data, data_end, &p, st) != PARSE_OK)
 		return TC_ACT_OK;
-	if (!sample_take(st, p.weight))
+	cfg = config_get();
+	if (!sample_take(cfg, st, p.weight))
 		return TC_ACT_OK;
 	bytes = p.ip_len;
 	/* A zero IP length field (BIG TCP, jumbogram) leaves the skb to say how long it is. */
 	if (!bytes)
 		bytes = skb->len - p.l2_len;
+	first_len = bytes;
 	if (p.weight > 1) {
 		/* Each segment repeats the L3 and L4 headers. */
 		packets = p.weight;
 		bytes += (__u64)(p.weight - 1) * p.hdr_len;
+		first_len = p.hdr_len + skb->gso_size;
 	}
 	p.key.ifindex = skb->ifindex;
 	p.key.dir = TFLOW_DIR_EGRESS;
-	flow_account(&p, packets, bytes, skb->ingress_ifindex, skb->ifindex, st);
+	/* The packet leaves by skb->ifindex already: the FIB says by which gateway. */
+	fc = (struct flow_ctx){ .ctx = skb,
+				.data = data,
+				.data_end = data_end,
+				.cfg = cfg,
+				.fib_ifindex = skb->ifindex,
+				.fib_flags = BPF_FIB_LOOKUP_OUTPUT,
+				.first_len = first_len };
+	flow_account(&fc, &p, packets, bytes, skb->ingress_ifindex, st);
 	return TC_ACT_OK;
 }
 

@@ -34,26 +34,57 @@ struct tflow_key {
 };
 _Static_assert(sizeof(struct tflow_key) == 44, "tflow_key must have no holes");
 
-/* Flow value: cumulative since the flow entered the cache; counters updated with atomic adds. */
+/*
+ * Flow value: cumulative since the flow entered the cache; counters updated with atomic adds.
+ * 40 bytes: the key already names the interface the flow was observed on, so one more ifindex
+ * says the other one, and TCP flags, ToS and TTL share one word.
+ */
 struct tflow_value {
 	__u64 packets;
 	__u64 bytes; /* IP bytes (IPv4 total length, IPv6 payload length + 40), as NetFlow counts */
-	__u64 first_ns;	  /* CLOCK_MONOTONIC ns of the first packet (bpf_ktime_get_ns) */
-	__u64 last_ns;	  /* CLOCK_MONOTONIC ns of the latest packet */
-	__u32 tcp_flags;  /* OR of the TCP flags byte of every packet (low 8 bits used) */
-	__u32 in_ifindex; /* host order; ingress interface (0 if unknown, e.g. locally generated) */
-	__u32 out_ifindex; /* host order; egress interface (0 if unknown) */
-	__u8 tos;	   /* of the first packet (IPv4 ToS, IPv6 traffic class) */
-	__u8 ttl;	   /* of the first packet (IPv4 TTL, IPv6 hop limit) */
-	__u8 pad[2];
+	/*
+	 * CLOCK_MONOTONIC_COARSE ns (bpf_ktime_get_coarse_ns) of the first and the latest packet:
+	 * at most one tick (1-10 ms) behind CLOCK_MONOTONIC, never ahead of it.
+	 */
+	__u64 first_ns;
+	__u64 last_ns;
+	/*
+	 * host order; the flow's other interface. Egress flows: the interface the packet came in on
+	 * (0 when the host itself sent it). Ingress flows: the FIB's egress interface when the
+	 * datapath looked it up (TFLOW_COLLECT_FIB), else 0.
+	 */
+	__u32 peer_ifindex;
+	/* TFLOW_ATTR_*: OR of the TCP flags; ToS and TTL of the first packet */
+	__u32 flags_tos_ttl;
 };
-_Static_assert(sizeof(struct tflow_value) == 48, "tflow_value must have no holes");
+_Static_assert(sizeof(struct tflow_value) == 40, "tflow_value must have no holes");
+
+/*
+ * tflow_value.flags_tos_ttl: bits 0-7 the OR of the TCP flags byte of every packet (updated with
+ * an atomic OR), bits 8-15 the first packet's ToS (IPv6 traffic class), bits 16-23 its TTL (IPv6
+ * hop limit), bits 24-31 zero.
+ */
+#define TFLOW_ATTRS(flags, tos, ttl) ((__u32)(flags) | (__u32)(tos) << 8 | (__u32)(ttl) << 16)
+#define TFLOW_ATTR_TCP_FLAGS(w) ((__u8)((w)&0xff))
+#define TFLOW_ATTR_TOS(w) ((__u8)(((w) >> 8) & 0xff))
+#define TFLOW_ATTR_TTL(w) ((__u8)(((w) >> 16) & 0xff))
+
+/* The input and output interfaces of a flow, from its key and peer_ifindex (host order). */
+static inline __u32 tflow_in_ifindex(const struct tflow_key *k, __u32 peer_ifindex)
+{
+	return k->dir == TFLOW_DIR_INGRESS ? k->ifindex : peer_ifindex;
+}
+
+static inline __u32 tflow_out_ifindex(const struct tflow_key *k, __u32 peer_ifindex)
+{
+	return k->dir == TFLOW_DIR_INGRESS ? peer_ifindex : k->ifindex;
+}
 
 /* Record sent on the `tflow_overflow` ring buffer when `tflow_flows` is full: one packet. */
 struct tflow_overflow_rec {
 	struct tflow_key key;
 	__u32 bytes;
-	__u64 ts_ns;
+	__u64 ts_ns; /* CLOCK_MONOTONIC_COARSE ns, as tflow_value */
 	__u32 in_ifindex;
 	__u32 out_ifindex;
 	__u8 tcp_flags;
@@ -66,24 +97,27 @@ _Static_assert(sizeof(struct tflow_overflow_rec) == 80, "tflow_overflow_rec must
 
 /*
  * First-packet fields of a flow, one entry per flow in the `tflow_ext` hash map (same key as
- * `tflow_flows`), written once when the flow is inserted and only when some target exports one of
- * them (TFLOW_COLLECT_EXT). Multi-byte fields in host order.
+ * `tflow_flows`), written when the flow is inserted (just before its tflow_flows entry) and only
+ * when tflow_config.collect asks for it. Never updated afterwards. Multi-byte numbers in host
+ * order; MAC and gateway addresses in wire order. A field the first packet does not have (TCP
+ * fields of a UDP flow, the transport fields of a non-first fragment, ...) is 0.
  */
 struct tflow_ext {
 	__u8 src_mac[6];   /* Ethernet source of the first packet */
 	__u8 dst_mac[6];   /* Ethernet destination of the first packet */
 	__u32 tcp_seq;	   /* TCP: sequence number of the first packet */
-	__u32 tcp_ack;	   /* TCP: acknowledgment number of the first packet */
+	__u32 tcp_ack;	   /* TCP: acknowledgment number of the first packet (even without ACK) */
 	__u16 tcp_win;	   /* TCP: window of the first packet (unscaled, as on the wire) */
-	__u16 ip_tot_len;  /* IPv4 total length / IPv6 payload length + 40 of the first packet */
-	__u16 udp_len;	   /* UDP: the UDP header's length field of the first packet */
-	__u8 ip_hdr_len;   /* IPv4: IHL * 4; IPv6: 40 + extension headers */
-	__u8 igmp_type;	   /* IGMP: type of the first packet */
-	__u32 flow_label;  /* IPv6 flow label (20 bits) of the first packet */
+	__u16 ip_tot_len;  /* bytes: IPv4 total length / IPv6 payload length + 40 (max 65535) */
+	__u16 udp_len;	   /* UDP (protocol 17 only): the UDP header's length field */
+	__u8 ip_hdr_len;   /* bytes: IPv4 IHL * 4; IPv6 40 + extension headers (max 255) */
+	__u8 igmp_type;	   /* IGMP (IPv4 protocol 2): type of the first packet */
+	__u32 flow_label;  /* IPv6 flow label (20 bits) of the first packet; IPv4: 0 */
 	__u8 gateway[16];  /* FIB next hop (v4-mapped for IPv4); zero: directly connected/unknown */
 	__u32 fib_ifindex; /* FIB egress interface (TFLOW_COLLECT_FIB), 0 when the lookup failed */
 	__u8 fib_ok;	   /* 1 when the FIB lookup ran and found a route */
-	__u8 pad[3];
+	__u8 collected;	   /* TFLOW_COLLECT_* bits that filled this entry: 0 = nothing collected */
+	__u8 pad[2];
 };
 _Static_assert(sizeof(struct tflow_ext) == 56, "tflow_ext must have no holes");
 
@@ -130,6 +164,7 @@ struct tflow_stats {
 	__u64 l4_trunc;	   /* accounted with ports 0: transport header truncated (informational) */
 	__u64 l4_bad_doff; /* accounted with ports 0: TCP data offset < 5 (informational) */
 	__u64 fragments;   /* non-first fragments, accounted with ports 0 (informational) */
+	__u64 ext_failed; /* new flows whose tflow_ext entry could not be written (informational) */
 };
 
 #endif /* TFLOW_H */

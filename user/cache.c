@@ -16,6 +16,57 @@
 /* The spill table holds at most this many flows; beyond, all of it is exported at once. */
 #define SPILL_MAX(max) ((max) < 65536 ? 65536 : (max))
 
+/*
+ * struct tflow_value before the 40-byte layout. A pinned cache an older tflow left behind is
+ * read in it and converted, so an upgrade exports it like any other stale cache.
+ */
+struct value_v1 {
+	__u64 packets;
+	__u64 bytes;
+	__u64 first_ns;
+	__u64 last_ns;
+	__u32 tcp_flags;
+	__u32 in_ifindex;
+	__u32 out_ifindex;
+	__u8 tos;
+	__u8 ttl;
+	__u8 pad[2];
+};
+_Static_assert(sizeof(struct value_v1) == 48, "the layout tflow used before");
+
+static void value_from_v1(const struct tflow_key *k, const struct value_v1 *o,
+			  struct tflow_value *v)
+{
+	v->packets = o->packets;
+	v->bytes = o->bytes;
+	v->first_ns = o->first_ns;
+	v->last_ns = o->last_ns;
+	v->peer_ifindex = k->dir == TFLOW_DIR_INGRESS ? o->out_ifindex : o->in_ifindex;
+	v->flags_tos_ttl = TFLOW_ATTRS(o->tcp_flags & 0xff, o->tos, o->ttl);
+}
+
+/* Which value layout flows_fd has; -EPROTO for one this tflow cannot read. */
+static int cache_layout(struct cache *c)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(c->flows_fd, &info, &len))
+		return -errno;
+	if (info.key_size == sizeof(struct tflow_key) &&
+	    info.value_size == sizeof(struct tflow_value))
+		return 0;
+	if (info.key_size == sizeof(struct tflow_key) &&
+	    info.value_size == sizeof(struct value_v1)) {
+		c->v1_vals = calloc(c->max_entries, sizeof(*c->v1_vals));
+		return c->v1_vals ? 0 : -ENOMEM;
+	}
+	pr_warn("the flow map has a layout this tflow cannot read (key %u, value %u bytes): its "
+		"flows are not exported",
+		info.key_size, info.value_size);
+	return -EPROTO;
+}
+
 /* Baselines a previous run left: read once at start. */
 static int base_load(struct cache *c)
 {
@@ -41,6 +92,7 @@ int cache_init(struct cache *c, int flows_fd, int exported_fd, __u32 max_entries
 
 	memset(c, 0, sizeof(*c));
 	c->flows_fd = flows_fd;
+	c->ext_fd = -1;
 	c->exported_fd = exported_fd;
 	c->max_entries = max_entries;
 	c->active_ns = active_ns;
@@ -53,6 +105,11 @@ int cache_init(struct cache *c, int flows_fd, int exported_fd, __u32 max_entries
 	c->gone = calloc(max_entries, 1);
 	if (!c->keys || !c->vals || !c->gone)
 		goto nomem;
+	err = cache_layout(c);
+	if (err) {
+		cache_free(c);
+		return err;
+	}
 	err = ftable_init(&c->base, sizeof(struct cache_base), 1024);
 	if (err)
 		goto nomem;
@@ -73,20 +130,24 @@ void cache_free(struct cache *c)
 	free(c->keys);
 	free(c->vals);
 	free(c->gone);
+	free(c->v1_vals);
 	c->keys = NULL;
 	c->vals = NULL;
 	c->gone = NULL;
+	c->v1_vals = NULL;
 	if (c->base.buckets)
 		ftable_free(&c->base);
 	if (c->spill.buckets)
 		ftable_free(&c->spill);
 }
 
-/* Read the whole map into keys/vals; returns the number of entries or -errno. */
-static int cache_snapshot(struct cache *c)
+/* Read the whole map into keys/vals (in the map's layout); returns the entries or -errno. */
+static int cache_read(struct cache *c)
 {
 	DECLARE_LIBBPF_OPTS(bpf_map_batch_opts, opts);
 	__u32 n = 0, out_batch = 0, count;
+	size_t vsize = c->v1_vals ? sizeof(*c->v1_vals) : sizeof(*c->vals);
+	char *vals = c->v1_vals ? (char *)c->v1_vals : (char *)c->vals;
 	void *in = NULL;
 	int err;
 
@@ -94,8 +155,8 @@ static int cache_snapshot(struct cache *c)
 		count = c->max_entries - n;
 		if (count > BATCH_CHUNK)
 			count = BATCH_CHUNK;
-		err = bpf_map_lookup_batch(c->flows_fd, in, &out_batch, c->keys + n, c->vals + n,
-					   &count, &opts);
+		err = bpf_map_lookup_batch(c->flows_fd, in, &out_batch, c->keys + n,
+					   vals + n * vsize, &count, &opts);
 		n += count;
 		if (err) {
 			err = -errno;
@@ -119,19 +180,53 @@ static int cache_snapshot(struct cache *c)
 	for (n = 0; n < c->max_entries; n++) {
 		if (bpf_map_get_next_key(c->flows_fd, prev, &c->keys[n]))
 			break;
-		if (bpf_map_lookup_elem(c->flows_fd, &c->keys[n], &c->vals[n]))
+		if (bpf_map_lookup_elem(c->flows_fd, &c->keys[n], vals + n * vsize))
 			continue; /* removed meanwhile: cannot happen, only we remove */
 		prev = &c->keys[n];
 	}
 	return n;
 }
 
+static int cache_snapshot(struct cache *c)
+{
+	int n = cache_read(c);
+
+	for (int i = 0; c->v1_vals && i < n; i++)
+		value_from_v1(&c->keys[i], &c->v1_vals[i], &c->vals[i]);
+	return n;
+}
+
+/*
+ * A flow's tflow_ext entry into x (zero when it has none); take removes it. Taken before the
+ * flow itself: the datapath writes a new flow's entry before the flow, so one taken now cannot
+ * belong to a later flow of the same key.
+ */
+static void ext_read(struct cache *c, const struct tflow_key *k, struct tflow_ext *x, bool take)
+{
+	memset(x, 0, sizeof(*x));
+	if (c->ext_fd < 0)
+		return;
+	if (!take) {
+		if (bpf_map_lookup_elem(c->ext_fd, k, x))
+			memset(x, 0, sizeof(*x));
+		return;
+	}
+	if (!bpf_map_lookup_and_delete_elem(c->ext_fd, k, x) || errno == ENOENT)
+		return;
+	/* Hash lookup-and-delete needs 5.14. */
+	if (bpf_map_lookup_elem(c->ext_fd, k, x))
+		memset(x, 0, sizeof(*x));
+	else
+		bpf_map_delete_elem(c->ext_fd, k);
+}
+
 static void emit_delta(struct cache *c, const struct tflow_key *k, const struct tflow_value *v,
-		       const struct cache_base *base, __u8 reason)
+		       const struct cache_base *base, const struct tflow_ext *x, __u8 reason)
 {
 	struct tflow_record r;
 
 	record_from_value(&r, k, v);
+	r.ext = *x;
 	if (base) {
 		r.packets -= base->packets;
 		r.bytes -= base->bytes;
@@ -151,9 +246,14 @@ static void emit_delta(struct cache *c, const struct tflow_key *k, const struct 
 static void cache_remove(struct cache *c, __u32 i, __u8 reason)
 {
 	struct tflow_key *k = &c->keys[i];
-	struct tflow_value final;
+	union {
+		struct tflow_value v;
+		struct value_v1 v1;
+	} final;
 	struct cache_base *base;
+	struct tflow_ext x;
 
+	ext_read(c, k, &x, true);
 	if (bpf_map_lookup_and_delete_elem(c->flows_fd, k, &final)) {
 		if (errno == ENOENT)
 			return;
@@ -162,8 +262,10 @@ static void cache_remove(struct cache *c, __u32 i, __u8 reason)
 		    bpf_map_delete_elem(c->flows_fd, k))
 			return;
 	}
+	if (c->v1_vals)
+		value_from_v1(k, &final.v1, &final.v);
 	base = ftable_get(&c->base, k, false, NULL);
-	emit_delta(c, k, &final, base, reason);
+	emit_delta(c, k, &final.v, base, &x, reason);
 	if (base) {
 		ftable_del(&c->base, k);
 		if (c->exported_fd >= 0)
@@ -176,10 +278,13 @@ static void cache_active_export(struct cache *c, __u32 i, __u64 now)
 {
 	const struct tflow_value *v = &c->vals[i];
 	struct cache_base *base = ftable_get(&c->base, &c->keys[i], false, NULL);
+	struct tflow_ext x;
 
 	if (now - (base ? base->export_ns : v->first_ns) < c->active_ns)
 		return;
-	emit_delta(c, &c->keys[i], v, base, TFLOW_END_ACTIVE);
+	/* The flow stays, and so does its entry: every delta carries the first packet's fields. */
+	ext_read(c, &c->keys[i], &x, false);
+	emit_delta(c, &c->keys[i], v, base, &x, TFLOW_END_ACTIVE);
 	if (!base)
 		base = ftable_get(&c->base, &c->keys[i], true, NULL);
 	if (!base) {

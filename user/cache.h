@@ -22,17 +22,25 @@ struct cache_base {
 
 typedef void (*cache_emit_fn)(void *ctx, const struct tflow_record *r);
 
+struct value_v1;
+
 struct cache {
 	int flows_fd;
+	/*
+	 * tflow_ext, or -1 (cache_init's default: records carry no ext). Every flow removed from
+	 * the map has its entry taken first; an active-timeout export reads it.
+	 */
+	int ext_fd;
 	int exported_fd; /* tflow_exported: the durable copy of base, or -1 */
 	__u32 max_entries;
 	__u64 active_ns;
 	__u64 inactive_ns;
 	struct tflow_key *keys; /* one scan's snapshot, max_entries long */
 	struct tflow_value *vals;
-	__u8 *gone;	     /* snapshot entries already removed in this scan */
-	struct ftable base;  /* flows exported by active timeout: what was exported so far */
-	struct ftable spill; /* flows that arrived on the overflow ring: struct tflow_record */
+	struct value_v1 *v1_vals; /* a previous tflow's 48-byte layout: read here, then converted */
+	__u8 *gone;		  /* snapshot entries already removed in this scan */
+	struct ftable base;	  /* flows exported by active timeout: what was exported so far */
+	struct ftable spill;	  /* flows that arrived on the overflow ring: struct tflow_record */
 	bool use_batch;
 	cache_emit_fn emit;
 	void *emit_ctx;
@@ -44,7 +52,8 @@ struct cache {
 
 /*
  * exported_fd: a hash map (tflow_key -> struct cache_base) that survives restarts; what it holds
- * is loaded, so deltas a previous run exported are not exported again. -1 for none.
+ * is loaded, so deltas a previous run exported are not exported again. -1 for none. flows_fd may
+ * also be a flow map of the previous value layout (an upgrade's stale cache, exported once).
  */
 int cache_init(struct cache *c, int flows_fd, int exported_fd, __u32 max_entries, __u64 active_ns,
 	       __u64 inactive_ns, cache_emit_fn emit, void *emit_ctx);

@@ -317,7 +317,7 @@ void export_close(struct exporter *e)
 void export_record(struct exporter *e, const struct tflow_record *r)
 {
 	if (e->json) {
-		char line[1024];
+		char line[2048]; /* the longest line, every field set, is about 900 bytes */
 
 		record_to_json(r, line, sizeof(line));
 		fprintf(e->json, "%s\n", line);

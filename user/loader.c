@@ -12,6 +12,7 @@
 #include <linux/if_link.h>
 #include <bpf/bpf.h>
 #include "ifmatch.h"
+#include "collect.h"
 #include "loader.h"
 #include "log.h"
 #include "tflow.h"
@@ -53,8 +54,8 @@ static int bpffs_ensure(void)
 }
 
 /* Every map is pinned; libbpf reuses a compatible pin and creates and pins what is missing. */
-static const char *const pinned_maps[] = { "tflow_flows", "tflow_stats", "tflow_config",
-					   "tflow_overflow", "tflow_sampler" };
+static const char *const pinned_maps[] = { "tflow_flows",  "tflow_ext",	     "tflow_stats",
+					   "tflow_config", "tflow_overflow", "tflow_sampler" };
 #define N_PINNED (sizeof(pinned_maps) / sizeof(pinned_maps[0]))
 
 static void pin_path(const struct loader *l, const char *name, char *buf, size_t size)
@@ -84,29 +85,71 @@ static int pin_dir_lock(struct loader *l)
 	return 0;
 }
 
-/*
- * A previous run left its maps pinned (a restart, an upgrade, or a crash). A flow map of the
- * configured size is reused as it is; one of another size is unpinned and handed to the caller.
- */
-static void pins_check(struct loader *l, __u32 cache_entries)
+/* libbpf reuses a pin only if it is the object's map exactly: type, sizes, entries, flags. */
+static bool pin_matches(int fd, const struct bpf_map *m, struct bpf_map_info *info)
 {
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
-	char path[300];
-	int fd;
+	__u32 len = sizeof(*info);
 
-	pin_path(l, "tflow_flows", path, sizeof(path));
-	fd = bpf_obj_get(path);
-	if (fd < 0)
-		return;
-	if (!bpf_obj_get_info_by_fd(fd, &info, &len) && info.max_entries == cache_entries) {
+	memset(info, 0, len);
+	return !bpf_obj_get_info_by_fd(fd, info, &len) && info->type == bpf_map__type(m) &&
+	       info->key_size == bpf_map__key_size(m) &&
+	       info->value_size == bpf_map__value_size(m) &&
+	       info->max_entries == bpf_map__max_entries(m) &&
+	       info->map_flags == bpf_map__map_flags(m);
+}
+
+/*
+ * A previous run left its maps pinned (a restart, an upgrade, or a crash). Pins that are the
+ * object's maps exactly are reused. A flow map of another size or layout cannot be: it (with its
+ * tflow_ext) is handed to the caller to export, and every pin goes. Any other pin that changed
+ * (an upgrade) is replaced on its own.
+ */
+static void pins_check(struct loader *l)
+{
+	struct bpf_map_info info, flows_info = {};
+	char path[300];
+	int fd, flows_fd = -1;
+
+	for (size_t i = 0; i < N_PINNED; i++) {
+		const struct bpf_map *m =
+			bpf_object__find_map_by_name(l->skel->obj, pinned_maps[i]);
+
+		pin_path(l, pinned_maps[i], path, sizeof(path));
+		fd = bpf_obj_get(path);
+		if (fd < 0)
+			continue;
+		if (pin_matches(fd, m, &info)) {
+			l->resumed |= i == 0;
+		} else if (i == 0) {
+			flows_fd = fd;
+			flows_info = info;
+			continue;
+		} else {
+			pr_info("%s: the pinned map has another layout (tflow was upgraded): replaced",
+				pinned_maps[i]);
+			unlink(path);
+		}
 		close(fd);
-		l->resumed = true;
-		return;
 	}
-	pr_info("cache-entries changed (%u -> %u): the previous cache is exported, not reused",
-		info.max_entries, cache_entries);
-	l->stale_flows = fd;
+	if (flows_fd < 0)
+		return;
+	if (flows_info.max_entries != bpf_map__max_entries(l->skel->maps.tflow_flows))
+		pr_info("cache-entries changed (%u -> %u): the previous cache is exported, not reused",
+			flows_info.max_entries, bpf_map__max_entries(l->skel->maps.tflow_flows));
+	else
+		pr_info("the previous cache has another layout (tflow was upgraded): it is exported, "
+			"not reused");
+	l->stale_flows = flows_fd;
+	pin_path(l, "tflow_ext", path, sizeof(path));
+	fd = bpf_obj_get(path);
+	/* Read with struct tflow_ext: only the same layout (its size may have changed alone). */
+	if (fd >= 0 && !pin_matches(fd, l->skel->maps.tflow_ext, &info) &&
+	    (info.key_size != sizeof(struct tflow_key) ||
+	     info.value_size != sizeof(struct tflow_ext))) {
+		close(fd);
+		fd = -1;
+	}
+	l->stale_ext = fd;
 	for (size_t i = 0; i < N_PINNED; i++) {
 		pin_path(l, pinned_maps[i], path, sizeof(path));
 		unlink(path);
@@ -145,7 +188,7 @@ int loader_load(struct loader *l, const struct cfg *c, const char *pin_dir)
 	int err;
 
 	memset(l, 0, sizeof(*l));
-	l->lock_fd = l->stale_flows = l->exported_fd = -1;
+	l->lock_fd = l->stale_flows = l->stale_ext = l->exported_fd = -1;
 	snprintf(l->pin_dir, sizeof(l->pin_dir), "%s", pin_dir);
 	libbpf_set_print(libbpf_print);
 	err = bpffs_ensure();
@@ -153,14 +196,18 @@ int loader_load(struct loader *l, const struct cfg *c, const char *pin_dir)
 		err = pin_dir_lock(l);
 	if (err)
 		return err;
-	pins_check(l, c->cache_entries);
 	l->skel = tflow_bpf__open();
 	if (!l->skel) {
 		err = -errno;
 		pr_err("cannot open the BPF object: %s", strerror(-err));
 		return err;
 	}
+	/* tflow_ext holds at most one entry per cached flow. */
 	err = bpf_map__set_max_entries(l->skel->maps.tflow_flows, c->cache_entries);
+	if (!err)
+		err = bpf_map__set_max_entries(l->skel->maps.tflow_ext, c->cache_entries);
+	if (!err)
+		pins_check(l);
 	for (size_t i = 0; !err && i < N_PINNED; i++) {
 		pin_path(l, pinned_maps[i], path, sizeof(path));
 		err = bpf_map__set_pin_path(
@@ -188,6 +235,17 @@ int loader_load(struct loader *l, const struct cfg *c, const char *pin_dir)
 	return loader_write_config(l, c);
 }
 
+/* Entries a previous run left in tflow_ext for flows this run will never ask about. */
+static void ext_purge(struct loader *l)
+{
+	int fd = bpf_map__fd(l->skel->maps.tflow_ext);
+	struct tflow_key k;
+
+	while (!bpf_map_get_next_key(fd, NULL, &k))
+		if (bpf_map_delete_elem(fd, &k))
+			break;
+}
+
 int loader_write_config(struct loader *l, const struct cfg *c)
 {
 	struct tflow_config bc = {};
@@ -197,10 +255,19 @@ int loader_write_config(struct loader *l, const struct cfg *c)
 		bc.sampling_interval = c->sampling_interval;
 		bc.sampling_space = c->sampling_space;
 	}
+	bc.collect = collect_bits(c);
 	if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.tflow_config), &zero, &bc, BPF_ANY)) {
 		pr_err("cannot write the datapath configuration: %s", strerror(errno));
 		return -errno;
 	}
+	/*
+	 * Once the datapath has collected, the scanner takes every removed flow's tflow_ext entry
+	 * for the rest of the run, even if a reload stops collecting: none is left behind.
+	 */
+	if (bc.collect)
+		l->ext_used = true;
+	else if (!l->ext_used)
+		ext_purge(l);
 	return 0;
 }
 
@@ -483,6 +550,8 @@ void loader_destroy(struct loader *l, bool keep)
 		close(l->exported_fd);
 	if (l->stale_flows >= 0)
 		close(l->stale_flows);
+	if (l->stale_ext >= 0)
+		close(l->stale_ext);
 	tflow_bpf__destroy(l->skel);
 	l->skel = NULL;
 	if (l->lock_fd >= 0)
@@ -493,6 +562,11 @@ void loader_destroy(struct loader *l, bool keep)
 int loader_flows_fd(const struct loader *l)
 {
 	return bpf_map__fd(l->skel->maps.tflow_flows);
+}
+
+int loader_ext_fd(const struct loader *l)
+{
+	return l->ext_used ? bpf_map__fd(l->skel->maps.tflow_ext) : -1;
 }
 
 int loader_stats_fd(const struct loader *l)

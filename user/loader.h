@@ -30,17 +30,23 @@ struct loader {
 	int lock_fd;	 /* the pin directory, flock()ed: one tflow per pin directory */
 	bool resumed;	 /* the maps of a previous run were reused: the cache survived */
 	int stale_flows; /* a previous run's flow map that could not be reused, or -1 */
+	int stale_ext;	 /* that run's tflow_ext, or -1 */
+	bool ext_used;	 /* tflow_config.collect was nonzero at some point of this run */
 	int exported_fd; /* tflow_exported: what active timeouts exported of live flows */
 };
 
 /*
  * Mount bpffs if needed, lock pin_dir, open the object, size the cache, reuse or create the
- * pinned maps, load. Returns 0 or -errno (logged). A previous run's cache of another size is
- * left in stale_flows for the caller to export once the new programs are attached.
+ * pinned maps, load. Returns 0 or -errno (logged). A previous run's cache of another size or
+ * layout is left in stale_flows (its tflow_ext in stale_ext) for the caller to export once the
+ * new programs are attached.
  */
 int loader_load(struct loader *l, const struct cfg *c, const char *pin_dir);
 
-/* Write sampling settings into the tflow_config map. */
+/*
+ * Write the tflow_config map: sampling settings, and what the datapath collects for the targets
+ * and field selection of c (collect_bits()).
+ */
 int loader_write_config(struct loader *l, const struct cfg *c);
 
 /*
@@ -80,6 +86,8 @@ void loader_detach(struct loader *l);
 void loader_destroy(struct loader *l, bool keep);
 
 int loader_flows_fd(const struct loader *l);
+/* tflow_ext for the scanner once the datapath has been asked to collect in this run, else -1. */
+int loader_ext_fd(const struct loader *l);
 int loader_stats_fd(const struct loader *l);
 struct bpf_map *loader_overflow_map(const struct loader *l);
 

@@ -160,6 +160,7 @@ static void reload(struct run_ctx *rc)
 		pr_warn("SIGHUP: enabled=no is not applied to a running tflow; stop it instead");
 	if (loader_write_config(&rc->loader, n) || loader_attach(&rc->loader, n))
 		pr_err("SIGHUP: the datapath change was not complete (see above)");
+	rc->cache.ext_fd = loader_ext_fd(&rc->loader);
 	if (export_reconfigure(&rc->exporter, n))
 		pr_err("SIGHUP: the targets were not changed (see above)");
 	rc->cache.active_ns = n->active_timeout_ns;
@@ -303,6 +304,7 @@ static void export_stale_cache(struct run_ctx *rc)
 	if (bpf_obj_get_info_by_fd(rc->loader.stale_flows, &info, &len) ||
 	    cache_init(&old, rc->loader.stale_flows, -1, info.max_entries, 0, 0, emit_flow, rc))
 		return;
+	old.ext_fd = rc->loader.stale_ext;
 	usleep(50000); /* programs already running on the old map finish */
 	cache_scan(&old, now_ns(), CACHE_FLUSH);
 	export_flush(&rc->exporter);
@@ -358,6 +360,7 @@ int run(const struct cfg *c, const struct run_opts *o)
 	}
 	/* Not fatal: only `tflow status` needs it. */
 	state_open(&rc->state, rc->loader.pin_dir, loader_stats_fd(&rc->loader), start_ms);
+	rc->cache.ext_fd = loader_ext_fd(&rc->loader);
 	rb = ring_buffer__new(bpf_map__fd(loader_overflow_map(&rc->loader)), on_overflow, rc, NULL);
 	if (!rb) {
 		err = -errno;

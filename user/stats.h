@@ -12,7 +12,7 @@ static const char *const stats_names[] = {
 	"seen",		  "non_ip",	"err_eth",	 "err_vlan_depth", "err_ip_trunc",
 	"err_ip_version", "err_ip_ihl", "err_ip_len",	 "err_ipv6_ext",   "sampled",
 	"skipped",	  "accounted",	"flows_created", "cache_full",	   "overflow",
-	"lost",		  "l4_trunc",	"l4_bad_doff",	 "fragments",
+	"lost",		  "l4_trunc",	"l4_bad_doff",	 "fragments",	   "ext_failed",
 };
 _Static_assert(sizeof(stats_names) / sizeof(stats_names[0]) == STATS_NFIELDS,
 	       "a tflow_stats field has no name");

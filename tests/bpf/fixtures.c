@@ -4,13 +4,6 @@
 /* Formatted by hand: clang-format would give every designated field of a row its own line. */
 /* clang-format off */
 
-/*
- * Row shorthands. XDP flows are seen on lo (test_run's default rxq); tc runs with __sk_buff
- * ifindex lo and ingress_ifindex SKB_IIF, which become the key's ifindex and in/out_ifindex.
- */
-#define IN .dir = TFLOW_DIR_INGRESS, .ifindex = LO, .in_if = LO, .out_if = 0
-#define OUT .dir = TFLOW_DIR_EGRESS, .ifindex = LO, .in_if = SKB_IIF, .out_if = LO
-#define NEW_FLOW .seen = 1, .sampled = 1, .accounted = 1, .flows_created = 1
 #define ERR(reason) .stats = {.seen = 1, .reason = 1}
 #define DSTOPTS8 {F_DSTOPTS, 0}
 

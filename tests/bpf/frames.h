@@ -153,9 +153,11 @@ struct fspec {
 	uint16_t sport, dport;
 	uint8_t tcp_flags;
 	uint8_t doff;
-	uint8_t icmp_type, icmp_code;
-	uint16_t payload; /* bytes after the L4 header */
-	uint16_t trunc;	  /* > 0: cut the frame to this many bytes */
+	uint32_t tcp_seq, tcp_ack;    /* 0: seq 1000, ack 0 */
+	uint16_t tcp_win;	      /* 0: 65535 */
+	uint8_t icmp_type, icmp_code; /* IGMP: icmp_type is the IGMP type (0: 0xab) */
+	uint16_t payload;	      /* bytes after the L4 header */
+	uint16_t trunc;		      /* > 0: cut the frame to this many bytes */
 	/* How to run it, not part of the bytes. */
 	uint8_t prog;	   /* RUN_XDP or RUN_TC */
 	uint8_t cpu;	   /* CPU to run on (the test process lives on CPU 0) */
@@ -212,10 +214,11 @@ static inline void f_put_l4(struct fbuf *f, const struct fspec *s)
 		memset(th, 0, sizeof(*th));
 		th->sport = htons(s->sport);
 		th->dport = htons(s->dport);
-		th->seq = htonl(1000);
+		th->seq = htonl(s->tcp_seq ? s->tcp_seq : 1000);
+		th->ack = htonl(s->tcp_ack);
 		th->doff_res = doff << 4;
 		th->flags = s->tcp_flags;
-		th->window = htons(65535);
+		th->window = htons(s->tcp_win ? s->tcp_win : 65535);
 		break;
 	}
 	case F_UDP:
@@ -245,9 +248,13 @@ static inline void f_put_l4(struct fbuf *f, const struct fspec *s)
 		ih->seq = htons(1);
 		break;
 	}
-	default:
-		f_put(f, 8, 0xab);
+	default: {
+		uint8_t *b = f_put(f, 8, 0xab);
+
+		if (s->proto == F_IGMP && s->icmp_type)
+			b[0] = s->icmp_type;
 		break;
+	}
 	}
 	f_put(f, s->payload, 0x5a);
 }

@@ -84,7 +84,7 @@ static void result(bool ok, const char *fmt, ...)
 	X(seen) X(non_ip) X(err_eth) X(err_vlan_depth) X(err_ip_trunc)		\
 	X(err_ip_version) X(err_ip_ihl) X(err_ip_len) X(err_ipv6_ext)		\
 	X(sampled) X(skipped) X(accounted) X(flows_created) X(cache_full)	\
-	X(overflow) X(lost) X(l4_trunc) X(l4_bad_doff) X(fragments)
+	X(overflow) X(lost) X(l4_trunc) X(l4_bad_doff) X(fragments) X(ext_failed)
 /* clang-format on */
 #define STATS_COUNT_ONE(f) +1
 _Static_assert(sizeof(struct tflow_stats) == (0 STATS_FIELDS(STATS_COUNT_ONE)) * sizeof(__u64),
@@ -391,7 +391,7 @@ static void model_run(struct model *m, struct frame *f)
 			    &m->st.err_ip_ihl,
 			    &m->st.err_ip_len,
 			    &m->st.err_ipv6_ext };
-	__u32 in_if, out_if;
+	__u32 peer_if, in_if, out_if;
 	struct mslot *s;
 	struct mpkt p;
 	__u64 bytes;
@@ -412,12 +412,12 @@ static void model_run(struct model *m, struct frame *f)
 	if (f->prog == RUN_TC) {
 		bytes += (__u64)(weight - 1) * p.hdr_len;
 		p.key.dir = TFLOW_DIR_EGRESS;
-		in_if = f->ingress_if;
+		peer_if = in_if = f->ingress_if;
 		out_if = LO;
 	} else {
 		p.key.dir = TFLOW_DIR_INGRESS;
 		in_if = LO;
-		out_if = 0;
+		peer_if = out_if = 0;
 	}
 	p.key.ifindex = LO;
 	m->st.accounted += weight;
@@ -425,7 +425,7 @@ static void model_run(struct model *m, struct frame *f)
 	if (found) {
 		s->val.packets += weight;
 		s->val.bytes += bytes;
-		s->val.tcp_flags |= p.tcp_flags;
+		s->val.flags_tos_ttl |= p.tcp_flags;
 		return;
 	}
 	if (m->nflows < m->cap) {
@@ -433,11 +433,9 @@ static void model_run(struct model *m, struct frame *f)
 		s->key = p.key;
 		s->val = (struct tflow_value){ .packets = weight,
 					       .bytes = bytes,
-					       .tcp_flags = p.tcp_flags,
-					       .in_ifindex = in_if,
-					       .out_ifindex = out_if,
-					       .tos = p.tos,
-					       .ttl = p.ttl };
+					       .peer_ifindex = peer_if,
+					       .flags_tos_ttl =
+						       TFLOW_ATTRS(p.tcp_flags, p.tos, p.ttl) };
 		m->nflows++;
 		m->st.flows_created++;
 		return;
@@ -715,12 +713,18 @@ static int flows_read(struct env *e, struct flow_entry *out, int max)
 	return n;
 }
 
-/* Empties tflow_flows and the ring, zeroes counters and sampler, writes the sampling config. */
+/*
+ * Empties tflow_flows, tflow_ext and the ring, zeroes counters and sampler, writes the config:
+ * sampling as given, and the first-packet fields collected (tflow_ext keys are the flows' keys).
+ */
 static int env_reset(struct env *e, struct flow_entry *scratch, __u32 interval, __u32 space)
 {
 	int fd = bpf_map__fd(e->skel->maps.tflow_flows), n, err = 0;
+	int ext_fd = bpf_map__fd(e->skel->maps.tflow_ext);
 	void *zeros = calloc(e->ncpus, sizeof(struct tflow_stats));
-	struct tflow_config cfg = { interval, space };
+	struct tflow_config cfg = { .sampling_interval = interval,
+				    .sampling_space = space,
+				    .collect = TFLOW_COLLECT_EXT };
 	__u32 zero = 0;
 
 	if (!zeros)
@@ -728,7 +732,8 @@ static int env_reset(struct env *e, struct flow_entry *scratch, __u32 interval, 
 	do {
 		n = flows_read(e, scratch, BATCH);
 		for (int i = 0; i < n && !err; i++)
-			if (bpf_map_delete_elem(fd, &scratch[i].key))
+			if (bpf_map_delete_elem(fd, &scratch[i].key) ||
+			    (bpf_map_delete_elem(ext_fd, &scratch[i].key) && errno != ENOENT))
 				err = -errno;
 	} while (n > 0 && !err);
 	if (!err && n < 0)
@@ -810,6 +815,8 @@ static int env_open(struct env *e, const char *name, bool small, char *why, size
 	e->ring_cap =
 		small ? getpagesize() / (8 + (int)sizeof(struct tflow_overflow_rec)) : 1 << 30;
 	err = bpf_map__set_max_entries(e->skel->maps.tflow_flows, e->flows_cap);
+	if (!err)
+		err = bpf_map__set_max_entries(e->skel->maps.tflow_ext, e->flows_cap);
 	if (!err && small)
 		err = bpf_map__set_max_entries(e->skel->maps.tflow_overflow, getpagesize());
 	if (!err)
@@ -919,13 +926,38 @@ static void key_print(const char *what, const struct tflow_key *k, const struct 
 	inet_ntop(AF_INET6, k->dst, d, sizeof(d));
 	fprintf(stderr,
 		"    %s: %s.%u > %s.%u proto %u family %u dir %u ifindex %u pad %u: packets %llu "
-		"bytes %llu flags 0x%x tos %u ttl %u in %u out %u\n",
+		"bytes %llu flags 0x%x tos %u ttl %u peer %u\n",
 		what, s, ntohs(k->sport), d, ntohs(k->dport), k->proto, k->family, k->dir,
 		k->ifindex, k->pad, (unsigned long long)v->packets, (unsigned long long)v->bytes,
-		v->tcp_flags, v->tos, v->ttl, v->in_ifindex, v->out_ifindex);
+		TFLOW_ATTR_TCP_FLAGS(v->flags_tos_ttl), TFLOW_ATTR_TOS(v->flags_tos_ttl),
+		TFLOW_ATTR_TTL(v->flags_tos_ttl), v->peer_ifindex);
 }
 
-/* The flow map equals the reference table; the ring holds the reference's records. */
+/* tflow_ext holds an entry for each flow of got[0..n) and nothing else (n > 0). */
+static int ext_compare(struct env *e, const struct flow_entry *got, int n)
+{
+	int fd = bpf_map__fd(e->skel->maps.tflow_ext), have = 0, missing = 0;
+	struct tflow_key k, *prev = NULL;
+	struct tflow_ext x;
+
+	while (!bpf_map_get_next_key(fd, prev, &k)) {
+		have++;
+		prev = &k;
+	}
+	for (int i = 0; i < n; i++)
+		missing += bpf_map_lookup_elem(fd, &got[i].key, &x) != 0;
+	if (have == n && !missing)
+		return 0;
+	fprintf(stderr, "    tflow_ext: %d entries for %d flows, %d flows without one\n", have, n,
+		missing);
+	return 1;
+}
+
+/*
+ * The flow map equals the reference table; tflow_ext has an entry for each flow and no other
+ * (the ones of flows that found the cache full were taken back); the ring holds the reference's
+ * records.
+ */
 static int flows_compare(struct env *e, struct model *m, struct flow_entry *got, __u64 t0, __u64 t1,
 			 __u64 *map_packets)
 {
@@ -941,6 +973,8 @@ static int flows_compare(struct env *e, struct model *m, struct flow_entry *got,
 			m->nflows);
 		bad++;
 	}
+	if (n > 0)
+		bad += ext_compare(e, got, n);
 	for (int i = 0; i < n; i++) {
 		struct tflow_value *v = &got[i].val, w;
 		struct mslot *s;
@@ -994,11 +1028,12 @@ static int flows_compare(struct env *e, struct model *m, struct flow_entry *got,
 	return bad;
 }
 
+/* The datapath's clock (bpf_ktime_get_coarse_ns): the same clock bounds its timestamps exactly. */
 static __u64 now_ns(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
 	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 

@@ -95,7 +95,7 @@ static void case_end(void)
 	X(seen) X(non_ip) X(err_eth) X(err_vlan_depth) X(err_ip_trunc)		\
 	X(err_ip_version) X(err_ip_ihl) X(err_ip_len) X(err_ipv6_ext)		\
 	X(sampled) X(skipped) X(accounted) X(flows_created) X(cache_full)	\
-	X(overflow) X(lost) X(l4_trunc) X(l4_bad_doff) X(fragments)
+	X(overflow) X(lost) X(l4_trunc) X(l4_bad_doff) X(fragments) X(ext_failed)
 /* clang-format on */
 #define STATS_COUNT_ONE(f) +1
 _Static_assert(sizeof(struct tflow_stats) == (0 STATS_FIELDS(STATS_COUNT_ONE)) * sizeof(__u64),
@@ -169,20 +169,27 @@ static __u64 sampler_pos(struct env *e, int cpu)
 	return pos;
 }
 
-static int config_set(struct env *e, __u32 interval, __u32 space)
+static int config_set(struct env *e, const struct tflow_config *cfg)
 {
-	struct tflow_config cfg = { .sampling_interval = interval, .sampling_space = space };
 	__u32 zero = 0;
 
-	return bpf_map_update_elem(bpf_map__fd(e->skel->maps.tflow_config), &zero, &cfg, 0) ? -errno
-											    : 0;
+	return bpf_map_update_elem(bpf_map__fd(e->skel->maps.tflow_config), &zero, cfg, 0) ? -errno
+											   : 0;
 }
 
-/* Empties tflow_flows and the ring, zeroes the stats, the sampler and the config. */
+static int map_clear(int fd, void *key)
+{
+	while (!bpf_map_get_next_key(fd, NULL, key))
+		if (bpf_map_delete_elem(fd, key))
+			return -errno;
+	return 0;
+}
+
+/* Empties tflow_flows, tflow_ext and the ring, zeroes the stats, the sampler and the config. */
 static int env_reset(struct env *e)
 {
-	int flows = bpf_map__fd(e->skel->maps.tflow_flows);
 	size_t percpu_size = (size_t)e->ncpus * sizeof(struct tflow_stats);
+	static const struct tflow_config off;
 	void *zeros = calloc(1, percpu_size);
 	struct tflow_key key;
 	__u32 zero = 0;
@@ -190,18 +197,18 @@ static int env_reset(struct env *e)
 
 	if (!zeros)
 		return -ENOMEM;
-	while (!bpf_map_get_next_key(flows, NULL, &key))
-		if (bpf_map_delete_elem(flows, &key)) {
-			err = -errno;
-			goto out;
-		}
+	err = map_clear(bpf_map__fd(e->skel->maps.tflow_flows), &key);
+	if (!err)
+		err = map_clear(bpf_map__fd(e->skel->maps.tflow_ext), &key);
+	if (err)
+		goto out;
 	/* Both per-CPU values are smaller than a stats value: one zero buffer serves them all. */
 	if (bpf_map_update_elem(bpf_map__fd(e->skel->maps.tflow_stats), &zero, zeros, 0) ||
 	    bpf_map_update_elem(bpf_map__fd(e->skel->maps.tflow_sampler), &zero, zeros, 0)) {
 		err = -errno;
 		goto out;
 	}
-	err = config_set(e, 0, 0);
+	err = config_set(e, &off);
 	if (!err)
 		err = ring_drain(e);
 out:
@@ -235,11 +242,12 @@ static int flows_read(struct env *e, struct flow_entry *out, int max)
 	return n;
 }
 
+/* The datapath's clock (bpf_ktime_get_coarse_ns): the same clock bounds its timestamps exactly. */
 static __u64 now_ns(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
 	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
@@ -369,17 +377,62 @@ static bool value_check(const struct fx_flow *x, const struct tflow_value *v, __
 
 	ok &= ASSERT_EQ(v->packets, x->packets, "value.packets");
 	ok &= ASSERT_EQ(v->bytes, x->bytes, "value.bytes");
-	ok &= ASSERT_EQ(v->tcp_flags, x->tcp_flags, "value.tcp_flags");
-	ok &= ASSERT_EQ(v->tos, x->tos, "value.tos");
-	ok &= ASSERT_EQ(v->ttl, x->ttl ? x->ttl : 64, "value.ttl");
-	ok &= ASSERT_EQ(v->in_ifindex, x->in_if, "value.in_ifindex");
-	ok &= ASSERT_EQ(v->out_ifindex, x->out_if, "value.out_ifindex");
-	ok &= ASSERT_EQ(v->pad[0] | v->pad[1], 0, "value.pad");
+	ok &= ASSERT_EQ(v->flags_tos_ttl, TFLOW_ATTRS(x->tcp_flags, x->tos, x->ttl ? x->ttl : 64),
+			"value.flags_tos_ttl (flags | tos << 8 | ttl << 16)");
+	/* The key names one interface, peer_ifindex the other. */
+	ok &= ASSERT_EQ(v->peer_ifindex, x->dir == TFLOW_DIR_INGRESS ? x->out_if : x->in_if,
+			"value.peer_ifindex");
+	ok &= ASSERT_EQ(x->dir == TFLOW_DIR_INGRESS ? x->in_if : x->out_if, x->ifindex,
+			"fixture: the key's interface");
 	ok &= CHECK(t0 <= v->first_ns && v->first_ns <= v->last_ns && v->last_ns <= t1,
 		    "value.first_ns/last_ns", "%llu..%llu not inside the run %llu..%llu",
 		    (unsigned long long)v->first_ns, (unsigned long long)v->last_ns,
 		    (unsigned long long)t0, (unsigned long long)t1);
 	return ok;
+}
+
+static void ext_print(const char *what, const struct tflow_ext *x)
+{
+	const __u8 *g = x->gateway;
+
+	fprintf(stderr,
+		"    %s ext: src_mac %02x:%02x:%02x:%02x:%02x:%02x dst_mac "
+		"%02x:%02x:%02x:%02x:%02x:%02x seq %u ack %u win %u ip_tot_len %u udp_len %u "
+		"ip_hdr_len %u igmp_type %u flow_label 0x%x gateway %02x%02x..%02x%02x%02x%02x "
+		"fib_ifindex %u fib_ok %u collected %u pad %u %u\n",
+		what, x->src_mac[0], x->src_mac[1], x->src_mac[2], x->src_mac[3], x->src_mac[4],
+		x->src_mac[5], x->dst_mac[0], x->dst_mac[1], x->dst_mac[2], x->dst_mac[3],
+		x->dst_mac[4], x->dst_mac[5], x->tcp_seq, x->tcp_ack, x->tcp_win, x->ip_tot_len,
+		x->udp_len, x->ip_hdr_len, x->igmp_type, x->flow_label, g[0], g[1], g[12], g[13],
+		g[14], g[15], x->fib_ifindex, x->fib_ok, x->collected, x->pad[0], x->pad[1]);
+}
+
+/* tflow_ext holds an entry for exactly the flows of x that expect one, byte for byte. */
+static void ext_check(struct env *e, const struct fx_flow *x, int nx)
+{
+	int fd = bpf_map__fd(e->skel->maps.tflow_ext), n = 0, want = 0;
+	struct tflow_key k, *prev = NULL;
+	struct tflow_ext got;
+
+	while (!bpf_map_get_next_key(fd, prev, &k)) {
+		n++;
+		prev = &k;
+	}
+	for (int i = 0; i < nx && x[i].family; i++) {
+		if (!x[i].ext)
+			continue;
+		want++;
+		key_build(&x[i], &k);
+		if (!CHECK(!bpf_map_lookup_elem(fd, &k, &got), "tflow_ext", "no entry for flow %d",
+			   i))
+			continue;
+		if (!CHECK(!memcmp(&got, x[i].ext, sizeof(got)), "tflow_ext",
+			   "flow %d: the entry differs", i)) {
+			ext_print("want", x[i].ext);
+			ext_print("got ", &got);
+		}
+	}
+	ASSERT_EQ(n, want, "tflow_ext entries");
 }
 
 /* The map holds exactly the flows of x (ended by family 0); returns the packets it holds. */
@@ -474,10 +527,8 @@ static void fixture_run(struct env *e, const struct fixture *fx)
 	case_begin(fx->name);
 	if (!ASSERT_OK(env_reset(e), "reset maps"))
 		goto out;
-	if (fx->cfg.sampling_interval || fx->cfg.sampling_space)
-		if (!ASSERT_OK(config_set(e, fx->cfg.sampling_interval, fx->cfg.sampling_space),
-			       "write tflow_config"))
-			goto out;
+	if (!ASSERT_OK(config_set(e, &fx->cfg), "write tflow_config"))
+		goto out;
 	t0 = now_ns();
 	for (int i = 0; i < npkt; i++) {
 		const struct fspec *s = &fx->pkt[i];
@@ -514,6 +565,7 @@ static void fixture_run(struct env *e, const struct fixture *fx)
 			nflows++;
 	}
 	map_packets = flows_check(e, fx->flows, nflows, t0, t1);
+	ext_check(e, fx->flows, nflows);
 	stats_check(e, want, map_packets);
 	ring_expect(e, 0);
 	if (fx->cfg.sampling_interval && fx->cfg.sampling_space) {
@@ -811,6 +863,14 @@ int main(void)
 		printf("not ok - setup (needs root for BPF_PROG_TEST_RUN)\n");
 		return 1;
 	}
+	/*
+	 * A network namespace of our own: the FIB the datapath consults (TFLOW_COLLECT_FIB) is then
+	 * known, whatever the host routes: nothing but a down lo, forwarding off.
+	 */
+	if (unshare(CLONE_NEWNET)) {
+		printf("not ok - setup (unshare CLONE_NEWNET: %s)\n", strerror(errno));
+		return 1;
+	}
 	/* The sampler is per CPU: run every packet on CPU 0 so the cycle is one sequence. */
 	if (!pin_cpu(0)) {
 		printf("not ok - setup (sched_setaffinity cpu 0: %s)\n", strerror(errno));
@@ -829,6 +889,8 @@ int main(void)
 	}
 	for (size_t i = 0; i < fixtures_count; i++)
 		fixture_run(&env, &fixtures[i]);
+	for (size_t i = 0; i < fixtures_ext_count; i++)
+		fixture_run(&env, &fixtures_ext[i]);
 	test_cache_full(&small);
 	test_cache_full_known_flow(&small);
 	test_ring_full(&small);

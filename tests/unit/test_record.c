@@ -32,11 +32,9 @@ static void test_from_value(void)
 		.bytes = 0x99aabbccddeeff00ULL,
 		.first_ns = 111111111111ULL,
 		.last_ns = 222222222222ULL,
-		.tcp_flags = 0xabcd12, /* only the low 8 bits are TCP flags */
-		.in_ifindex = 70000,
-		.out_ifindex = 7,
-		.tos = 0xb8,
-		.ttl = 63,
+		.peer_ifindex = 70000,
+		/* flags 0x12, ToS 0xb8, TTL 63; the top byte is not theirs */
+		.flags_tos_ttl = 0xab000000 | TFLOW_ATTRS(0x12, 0xb8, 63),
 	};
 	struct tflow_record r;
 
@@ -53,13 +51,19 @@ static void test_from_value(void)
 	T_CHECK(r.bytes == v.bytes);
 	T_CHECK(r.first_ns == v.first_ns);
 	T_CHECK(r.last_ns == v.last_ns);
+	/* Egress: the key names the output interface, the peer the input. */
 	T_EQ_INT(r.in_ifindex, 70000);
-	T_EQ_INT(r.out_ifindex, 7);
+	T_EQ_INT(r.out_ifindex, 9);
 	T_EQ_INT(r.tcp_flags, 0x12);
 	T_EQ_INT(r.tos, 0xb8);
 	T_EQ_INT(r.ttl, 63);
 	T_EQ_INT(r.end_reason, 0);
 	T_CHECK(record_is_ipv4(&r));
+	/* Ingress: the key names the input interface, the peer (the FIB's answer) the output. */
+	k.dir = TFLOW_DIR_INGRESS;
+	record_from_value(&r, &k, &v);
+	T_EQ_INT(r.in_ifindex, 9);
+	T_EQ_INT(r.out_ifindex, 70000);
 }
 
 static void test_json_ipv4_tcp(void)
@@ -275,9 +279,85 @@ static void test_json_truncation(void)
 	T_EQ_INT(buf[0], 0);
 }
 
+static void test_json_ext(void)
+{
+	static const char want4[] =
+		"{\"family\":4,\"src\":\"10.0.0.1\",\"dst\":\"198.51.100.9\",\"sport\":40000,"
+		"\"dport\":443,\"proto\":6,\"dir\":\"ingress\",\"ifindex\":3,\"in_if\":3,"
+		"\"out_if\":5,\"packets\":1,\"bytes\":60,\"first_ms\":0,\"last_ms\":0,"
+		"\"tcp_flags\":\"0x02\",\"tos\":0,\"ttl\":64,\"src_mac\":\"02:00:00:00:0a:01\","
+		"\"dst_mac\":\"fe:ff:ff:ff:ff:ff\",\"ip_hdr_len\":20,\"ip_tot_len\":60,"
+		"\"tcp_seq\":4294967295,\"tcp_ack\":0,\"tcp_win\":64240,"
+		"\"gateway\":\"10.1.0.254\",\"fib_if\":5,\"end\":\"idle\"}";
+	static const char ext6[] = ",\"ttl\":0,\"src_mac\":\"00:00:00:00:00:00\","
+				   "\"dst_mac\":\"00:00:00:00:00:00\",\"ip_hdr_len\":48,"
+				   "\"ip_tot_len\":1280,\"flow_label\":1048575,\"udp_len\":1232,"
+				   "\"end\"";
+	static const __u8 gw[16] = { [10] = 0xff, [11] = 0xff, 10, 1, 0, 254 };
+	struct tflow_record r;
+	char buf[768];
+
+	memset(&r, 0, sizeof(r));
+	key4(&r.key, "10.0.0.1", "198.51.100.9");
+	r.key.sport = htons(40000);
+	r.key.dport = htons(443);
+	r.key.ifindex = 3;
+	r.key.proto = 6;
+	r.in_ifindex = 3;
+	r.out_ifindex = 5;
+	r.packets = 1;
+	r.bytes = 60;
+	r.tcp_flags = 0x02;
+	r.ttl = 64;
+	r.end_reason = TFLOW_END_IDLE;
+	r.ext = (struct tflow_ext){ .src_mac = { 2, 0, 0, 0, 0x0a, 1 },
+				    .dst_mac = { 0xfe, 0xff, 0xff, 0xff, 0xff, 0xff },
+				    .tcp_seq = 0xffffffff,
+				    .tcp_win = 64240,
+				    .ip_tot_len = 60,
+				    .ip_hdr_len = 20,
+				    .udp_len = 7, /* not a UDP flow: not shown */
+				    .fib_ifindex = 5,
+				    .fib_ok = 1,
+				    .collected = TFLOW_COLLECT_EXT | TFLOW_COLLECT_FIB };
+	memcpy(r.ext.gateway, gw, sizeof(gw));
+	T_EQ_INT(record_to_json(&r, buf, sizeof(buf)), strlen(want4));
+	T_CHECK(strcmp(buf, want4) == 0, "got %s", buf);
+
+	/* FIB only, directly connected: gateway 0.0.0.0 for an IPv4 flow */
+	memset(&r.ext, 0, sizeof(r.ext));
+	r.ext.collected = TFLOW_COLLECT_FIB;
+	r.ext.fib_ifindex = 5;
+	record_to_json(&r, buf, sizeof(buf));
+	T_CHECK(strstr(buf, ",\"ttl\":64,\"gateway\":\"0.0.0.0\",\"fib_if\":5,\"end\"") != NULL,
+		"got %s", buf);
+	/* An IPv4 route via an IPv6 next hop */
+	memcpy(r.ext.gateway, "\xfe\x80\0\0\0\0\0\0\0\0\0\0\0\0\0\x01", 16);
+	record_to_json(&r, buf, sizeof(buf));
+	T_CHECK(strstr(buf, "\"gateway\":\"fe80::1\"") != NULL, "got %s", buf);
+
+	/* IPv6 UDP, EXT only: flow label, UDP length, no FIB fields */
+	memset(&r, 0, sizeof(r));
+	key6(&r.key, "2001:db8::1", "2001:db8::2");
+	r.key.proto = 17;
+	r.ext.ip_hdr_len = 48;
+	r.ext.ip_tot_len = 1280;
+	r.ext.flow_label = 0xfffff;
+	r.ext.udp_len = 1232;
+	r.ext.collected = TFLOW_COLLECT_EXT;
+	record_to_json(&r, buf, sizeof(buf));
+	T_CHECK(strstr(buf, ext6) != NULL, "got %s", buf);
+
+	/* Nothing collected: no extra keys */
+	r.ext.collected = 0;
+	record_to_json(&r, buf, sizeof(buf));
+	T_CHECK(strstr(buf, ",\"ttl\":0,\"end\"") != NULL, "got %s", buf);
+}
+
 int main(void)
 {
 	T_RUN(test_from_value);
+	T_RUN(test_json_ext);
 	T_RUN(test_json_ipv4_tcp);
 	T_RUN(test_json_ipv6_udp);
 	T_RUN(test_json_icmp);

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
+#include <net/if.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -93,6 +94,7 @@ struct puts {
 	int xdp_fd[PUT_N];
 	int tc_fd[PUT_N];
 	int flows_fd[PUT_N]; /* -1 for empty */
+	int ext_fd;	     /* tflow_ext: emptied with tflow's flows */
 };
 
 static int libbpf_quiet(enum libbpf_print_level lvl, const char *fmt, va_list ap)
@@ -129,6 +131,7 @@ static int puts_load(struct puts *p, __u32 max_entries)
 		goto fail;
 	}
 	bpf_map__set_max_entries(p->tflow->maps.tflow_flows, max_entries);
+	bpf_map__set_max_entries(p->tflow->maps.tflow_ext, max_entries); /* as the loader does */
 	err = tflow_bpf__load(p->tflow);
 	if (err)
 		goto fail;
@@ -141,6 +144,7 @@ static int puts_load(struct puts *p, __u32 max_entries)
 	p->flows_fd[PUT_EMPTY] = -1;
 	p->flows_fd[PUT_NAIVE] = bpf_map__fd(p->naive->maps.naive_flows);
 	p->flows_fd[PUT_TFLOW] = bpf_map__fd(p->tflow->maps.tflow_flows);
+	p->ext_fd = bpf_map__fd(p->tflow->maps.tflow_ext);
 	return 0;
 fail:
 	fprintf(stderr, "bench: loading the programs (max_entries %u) failed: %s\n", max_entries,
@@ -182,9 +186,19 @@ static int map_clear(int fd)
 	return keys && vals ? err : -ENOMEM;
 }
 
-static int tflow_set_sampling(struct puts *p, __u32 interval, __u32 space)
+/* Empty the flow map of program k (and tflow's tflow_ext with tflow's flows). */
+static int flows_clear(struct puts *p, int k)
 {
-	struct tflow_config cfg = { .sampling_interval = interval, .sampling_space = space };
+	int err = p->flows_fd[k] >= 0 ? map_clear(p->flows_fd[k]) : 0;
+
+	return !err && k == PUT_TFLOW ? map_clear(p->ext_fd) : err;
+}
+
+static int tflow_set_config(struct puts *p, __u32 interval, __u32 space, __u32 collect)
+{
+	struct tflow_config cfg = { .sampling_interval = interval,
+				    .sampling_space = space,
+				    .collect = collect };
 	__u32 zero = 0;
 
 	return bpf_map_update_elem(bpf_map__fd(p->tflow->maps.tflow_config), &zero, &cfg, BPF_ANY);
@@ -229,6 +243,9 @@ struct scenario {
 	__u32 sample_1_in; /* tflow sampling on: 1 packet accounted in this many (0: off) */
 };
 
+/* bench0, the interface of the route to the frames' destinations (fib_netns) */
+static __u32 route_ifindex;
+
 /* ns per run of prog_fd (through the driver when the scenario says so); <0 on error. */
 static double measure(struct driver_bpf *drv, const struct scenario *sc, bool tc, int prog_fd,
 		      const __u8 *frame, size_t len)
@@ -237,9 +254,15 @@ static double measure(struct driver_bpf *drv, const struct scenario *sc, bool tc
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_size_in = len,
 		    .data_out = out, .data_size_out = sizeof(out), .repeat = sc->repeat);
 	__u32 zero = 0, want = tc ? 0 /* TC_ACT_OK */ : XDP_PASS;
+	/* tc: the skb leaves by the routed veth, so an OUTPUT FIB lookup finds the route. */
+	struct __sk_buff skb = { .ifindex = route_ifindex };
 	int run_fd = prog_fd, err;
 	__u64 t0, t1;
 
+	if (tc && route_ifindex) {
+		opts.ctx_in = &skb;
+		opts.ctx_size_in = sizeof(skb);
+	}
 	if (sc->use_driver) {
 		int arr = bpf_map__fd(tc ? drv->maps.drv_target_tc : drv->maps.drv_target_xdp);
 
@@ -279,7 +302,7 @@ static int measure_three(struct puts *p, struct driver_bpf *drv, const struct sc
 
 	/* Each figure starts from empty maps: flows of the previous figure would fill them. */
 	for (k = 0; k < PUT_N; k++)
-		if (p->flows_fd[k] >= 0 && (err = map_clear(p->flows_fd[k])))
+		if ((err = flows_clear(p, k)))
 			return err;
 	err = tflow_stats_read(p, &before);
 	if (err)
@@ -288,7 +311,7 @@ static int measure_three(struct puts *p, struct driver_bpf *drv, const struct sc
 		for (k = 0; k < PUT_N; k++) {
 			int fd = tc ? p->tc_fd[k] : p->xdp_fd[k];
 
-			if (sc->clear && p->flows_fd[k] >= 0 && (err = map_clear(p->flows_fd[k])))
+			if (sc->clear && (err = flows_clear(p, k)))
 				return err;
 			if (sc->use_driver && sc->nflows) {
 				/* Warm-up pass, not timed: every flow is in the map before we time. */
@@ -318,14 +341,15 @@ static int measure_three(struct puts *p, struct driver_bpf *drv, const struct sc
 	if (sc->sample_1_in)
 		tflow_runs /= sc->sample_1_in; /* repeats are multiples of it: the pattern is exact */
 	if (after.accounted - before.accounted != tflow_runs || after.overflow != before.overflow ||
-	    after.lost != before.lost) {
+	    after.lost != before.lost || after.ext_failed != before.ext_failed) {
 		fprintf(stderr,
-			"bench: tflow accounted %llu of %llu runs (overflow %llu, lost %llu): "
-			"the figure is not valid\n",
+			"bench: tflow accounted %llu of %llu runs (overflow %llu, lost %llu, "
+			"ext_failed %llu): the figure is not valid\n",
 			(unsigned long long)(after.accounted - before.accounted),
 			(unsigned long long)tflow_runs,
 			(unsigned long long)(after.overflow - before.overflow),
-			(unsigned long long)(after.lost - before.lost));
+			(unsigned long long)(after.lost - before.lost),
+			(unsigned long long)(after.ext_failed - before.ext_failed));
 		return -EPROTO;
 	}
 	return 0;
@@ -364,6 +388,44 @@ static void report(const char *hook, int family, const struct scenario *sc, cons
 		bench_info(name, "%s", text);
 }
 
+/*
+ * A network namespace of our own in which the FIB lookups of the all-fields figures find a
+ * route, as on a router: the frames' destinations (10.99.0.0/24, fd99::/64) via a gateway on a
+ * veth, forwarding on. test_run's XDP frames arrive on this namespace's lo.
+ */
+static int fib_netns(void)
+{
+	int err;
+
+	static const char setup[] =
+		"ip link set lo up && ip link add bench0 type veth peer name bench1 && "
+		"ip link set bench0 up && ip link set bench1 up && "
+		"ip addr add 10.98.0.1/24 dev bench0 && ip -6 addr add fd98::1/64 dev bench0 nodad && "
+		"ip route add 10.99.0.0/24 via 10.98.0.254 && "
+		"ip -6 route add fd99::/64 via fd98::254 && "
+		"sysctl -qw net.ipv4.conf.all.forwarding=1 net.ipv6.conf.all.forwarding=1";
+
+	if (unshare(CLONE_NEWNET))
+		return -errno;
+	err = system(setup) ? -EIO : 0;
+	route_ifindex = if_nametoindex("bench0");
+	return err;
+}
+
+/* The all-fields figures mean something only if the lookups found the route. */
+static int fib_found(struct puts *p)
+{
+	struct tflow_key k;
+	struct tflow_ext x;
+
+	if (bpf_map_get_next_key(p->ext_fd, NULL, &k) || bpf_map_lookup_elem(p->ext_fd, &k, &x))
+		return -ENOENT;
+	if (x.fib_ok && x.fib_ifindex)
+		return 0;
+	fprintf(stderr, "bench: the FIB lookups found no route: the figure is not valid\n");
+	return -EPROTO;
+}
+
 int bench_datapath(void)
 {
 	__u32 big = bench.quick ? 1u << 19 : 1u << 21;
@@ -374,12 +436,29 @@ int bench_datapath(void)
 	};
 	/* Targets on XDP with the default fields: 1.25x for 1 and 100k flows, 2x for inserts. */
 	const double xdp_target[] = { 1.25, 1.25, 2.0 };
+	/* Every field: what the datapath collects for the default configuration (TF_ALL, v9). */
+	const __u32 all = TFLOW_COLLECT_EXT | TFLOW_COLLECT_FIB;
 	struct driver_bpf *drv;
 	struct puts p;
 	double ns[PUT_N];
 	int err = 0;
 
 	libbpf_set_print(libbpf_quiet);
+	/*
+	 * Stay on one CPU: the sampler's position is per CPU, so a run that migrates between
+	 * measurements would account one packet more or less than the pattern says.
+	 */
+	cpu_set_t one;
+	int cpu = sched_getcpu();
+
+	CPU_ZERO(&one);
+	CPU_SET(cpu < 0 ? 0 : cpu, &one);
+	sched_setaffinity(0, sizeof(one), &one);
+	err = fib_netns();
+	if (err) {
+		fprintf(stderr, "bench: a routed network namespace: %s\n", strerror(-err));
+		return err;
+	}
 	drv = driver_bpf__open_and_load();
 	if (!drv) {
 		fprintf(stderr, "bench: loading the driver failed: %s\n", strerror(errno));
@@ -390,6 +469,9 @@ int bench_datapath(void)
 
 		if (bench.figure && !strstr(sc->name, bench.figure) &&
 		    !figure_wanted("xdp", 4, sc->name, " sampling 1/10") &&
+		    !figure_wanted("xdp", 4, sc->name, " all fields") &&
+		    !figure_wanted("xdp", 6, sc->name, " all fields") &&
+		    !figure_wanted("tc", 4, sc->name, " all fields") &&
 		    !figure_wanted("xdp", 4, sc->name, "") && !figure_wanted("xdp", 6, sc->name, "") &&
 		    !figure_wanted("tc", 4, sc->name, "") && !figure_wanted("tc", 6, sc->name, ""))
 			continue;
@@ -408,7 +490,7 @@ int bench_datapath(void)
 		}
 		if (!err && s == 0 && figure_wanted("xdp", 4, sc->name, " sampling 1/10")) {
 			/* Sampling 1 in 10 (interval 1, space 9): most packets skip the map. */
-			err = tflow_set_sampling(&p, 1, 9);
+			err = tflow_set_config(&p, 1, 9, 0);
 			if (!err) {
 				struct scenario smp = *sc;
 
@@ -417,13 +499,27 @@ int bench_datapath(void)
 				if (!err)
 					report("xdp", 4, sc, " sampling 1/10", ns, 0);
 			}
-			tflow_set_sampling(&p, 0, 0);
+			tflow_set_config(&p, 0, 0, 0);
+		}
+		/* Every field selected: first-packet fields and a FIB lookup on each insert. */
+		for (int f = 0; f < 3 && !err; f++) {
+			int tc = f == 2, fam = f == 1 ? 6 : 4;
+
+			if (!figure_wanted(tc ? "tc" : "xdp", fam, sc->name, " all fields") ||
+			    (bench.quick && f))
+				continue;
+			err = tflow_set_config(&p, 0, 0, all);
+			if (!err)
+				err = measure_three(&p, drv, sc, tc, fam, ns);
+			if (!err)
+				err = fib_found(&p);
+			if (!err)
+				report(tc ? "tc" : "xdp", fam, sc, " all fields", ns,
+				       !tc && fam == 4 ? xdp_target[s] : 0);
+			tflow_set_config(&p, 0, 0, 0);
 		}
 		puts_unload(&p);
 	}
-	if (!err)
-		bench_info("xdp every IPFIX field selected",
-			   "not measured: tflow has no IPFIX field selection yet (fixed templates)");
 	driver_bpf__destroy(drv);
 	return err;
 }

@@ -179,6 +179,7 @@ static struct tflow_bpf *flows_map_load(__u32 max_entries, int *fd)
 	if (!skel)
 		return NULL;
 	bpf_map__set_max_entries(skel->maps.tflow_flows, max_entries);
+	bpf_map__set_max_entries(skel->maps.tflow_ext, max_entries);
 	if (tflow_bpf__load(skel)) {
 		tflow_bpf__destroy(skel);
 		return NULL;
@@ -202,6 +203,34 @@ static int flows_fill(int fd, __u32 n, __u64 t)
 	for (__u32 i = 0; i < n; i++) {
 		make_key(&keys[i], i, 6);
 		make_value(&vals[i], i, t);
+	}
+	if (bpf_map_update_batch(fd, keys, vals, &count, NULL) || count != n)
+		err = -errno ? -errno : -EIO;
+out:
+	free(keys);
+	free(vals);
+	return err;
+}
+
+/* A tflow_ext entry for each of the n flows flows_fill() makes, as with every field selected. */
+static int ext_fill(int fd, __u32 n)
+{
+	struct tflow_key *keys = calloc(n, sizeof(*keys));
+	struct tflow_ext *vals = calloc(n, sizeof(*vals));
+	__u32 count = n;
+	int err = 0;
+
+	if (!keys || !vals) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (__u32 i = 0; i < n; i++) {
+		make_key(&keys[i], i, 6);
+		vals[i].ip_hdr_len = 40;
+		vals[i].ip_tot_len = 1280;
+		vals[i].fib_ok = 1;
+		vals[i].fib_ifindex = 3;
+		vals[i].collected = TFLOW_COLLECT_EXT | TFLOW_COLLECT_FIB;
 	}
 	if (bpf_map_update_batch(fd, keys, vals, &count, NULL) || count != n)
 		err = -errno ? -errno : -EIO;
@@ -276,7 +305,7 @@ static int sink_socket(int *rx)
  * ms for one cache_scan() that finds every one of n flows idle and removes it (or, with
  * none_idle, finds every flow recent: the batched snapshot alone); <0 on error.
  */
-static double scan_once(__u32 n, bool send_ipfix, bool none_idle, struct sink *s)
+static double scan_once(__u32 n, bool send_ipfix, bool none_idle, bool ext, struct sink *s)
 {
 	struct cache c;
 	struct tflow_bpf *skel;
@@ -294,11 +323,15 @@ static double scan_once(__u32 n, bool send_ipfix, bool none_idle, struct sink *s
 	if (send_ipfix && (s->fd = sink_socket(&rx)) < 0)
 		goto out;
 	err = flows_fill(fd, n, none_idle ? now : now - 60 * 1000000000ULL);
+	if (!err && ext)
+		err = ext_fill(bpf_map__fd(skel->maps.tflow_ext), n);
 	if (err)
 		goto out;
 	/* inactive 15 s, active 30 m: the defaults; every flow was last seen a minute ago */
 	if (cache_init(&c, fd, -1, n, 1800 * 1000000000ULL, 15 * 1000000000ULL, sink_emit, s))
 		goto out;
+	if (ext)
+		c.ext_fd = bpf_map__fd(skel->maps.tflow_ext);
 	t0 = bench_now_ns();
 	err = cache_scan(&c, bench_now_ns(), CACHE_SCAN);
 	if (send_ipfix)
@@ -333,26 +366,29 @@ int bench_scan(void)
 		if (bench.quick && n > 256 * 1024)
 			continue;
 		for (int r = 0; r < bench.runs; r++) {
-			ms[r] = scan_once(n, false, true, &s);
+			ms[r] = scan_once(n, false, true, false, &s);
 			if (ms[r] < 0)
 				return -EIO;
 		}
 		snprintf(fig, sizeof(fig), "scan %uk flows, none idle", n / 1024);
 		bench_info(fig, "%.1f ms (%.0f ns/flow): batched snapshot, 1/4 evicted (full map)",
 			   bench_median(ms, bench.runs), bench_median(ms, bench.runs) * 1e6 / n);
-		for (int send = 0; send <= 1; send++) {
+		for (int send = 0; send <= 2; send++) {
+			bool ext = send == 2; /* every field selected: each flow has a tflow_ext entry */
+
 			for (int r = 0; r < bench.runs; r++) {
-				ms[r] = scan_once(n, send, false, &s);
+				ms[r] = scan_once(n, send == 1, false, ext, &s);
 				if (ms[r] < 0)
 					return -EIO;
 			}
 			double m = bench_median(ms, bench.runs);
 
 			snprintf(fig, sizeof(fig), "scan+evict %uk flows%s", n / 1024,
-				 send ? " + IPFIX export" : "");
+				 ext ? " with tflow_ext" : send ? " + IPFIX export" : "");
 			snprintf(text, sizeof(text), "%.1f ms (%.0f ns/flow)%s", m, m * 1e6 / n,
-				 send ? ": lookup, delete, encode, send(); userspace CPU per record"
-				      : "");
+				 ext	    ? ": each flow's tflow_ext entry taken too"
+				 : send ? ": lookup, delete, encode, send(); userspace CPU per record"
+					: "");
 			if (!send && n == 256 * 1024)
 				bench_target_le(fig, text, m, 100);
 			else
@@ -409,6 +445,26 @@ int bench_memory(void)
 			bench_target_le(fig, text, (double)ml / sizes[i], 160);
 		else
 			bench_info(fig, "%s", text);
+	}
+	/* tflow_ext is not preallocated: its memlock grows with the entries it holds. */
+	{
+		struct tflow_bpf *skel = flows_map_load(262144, &(int){ 0 });
+		long long empty, full;
+		int efd;
+
+		if (!skel)
+			return -EIO;
+		efd = bpf_map__fd(skel->maps.tflow_ext);
+		empty = map_memlock(efd);
+		full = ext_fill(efd, 262144) ? -1 : map_memlock(efd);
+		tflow_bpf__destroy(skel);
+		if (empty < 0 || full < 0)
+			return -EIO;
+		bench_info("kernel memory per tflow_ext entry 256k",
+			   "%.1f B (memlock %lld B empty, %lld B with 256k entries; key %zu B, value "
+			   "%zu B): only flows with collected fields have one",
+			   (double)(full - empty) / 262144, empty, full, sizeof(struct tflow_key),
+			   sizeof(struct tflow_ext));
 	}
 	bench_info("userspace memory per cached flow", "%zu B of scan snapshot (key, value, flag)",
 		   sizeof(struct tflow_key) + sizeof(struct tflow_value) + 1);
