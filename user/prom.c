@@ -28,6 +28,7 @@ static const struct {
 	{ "tflow_packets_l4_truncated_total", NULL },
 	{ "tflow_packets_tcp_bad_offset_total", NULL },
 	{ "tflow_packets_fragments_total", NULL },
+	{ "tflow_ext_failed_total", NULL },
 };
 
 static const char *const stat_help[STATS_NFIELDS] = {
@@ -50,6 +51,7 @@ static const char *const stat_help[STATS_NFIELDS] = {
 	"Packets accounted with ports 0 because the transport header was truncated.",
 	"TCP packets accounted with ports 0 because the data offset was below 5.",
 	"Non-first IP fragments, accounted with ports 0.",
+	"New flows whose first-packet fields could not be stored (the flow is still counted).",
 };
 
 static const char *const reasons[STATE_N_REASONS] = { "?",   "idle",   "active",
