@@ -179,7 +179,7 @@ static int msg_begin(struct exporter *e, struct target *t)
 	if (!templates_due(t, clk.mono_ns))
 		return 0;
 	/* Sampling rides with the templates: always announced, rate 1 when off. */
-	err = v9 ? nf9_add_templates(&t->msg) : ipfix_add_templates(&t->msg);
+	err = v9 ? nf9_add_templates(&t->msg, &e->v9) : ipfix_add_templates(&t->msg, &e->ipfix);
 	if (!err)
 		err = v9 ? nf9_add_options(&t->msg, &e->sampling, t->cfg.source_id)
 			 : ipfix_add_options(&t->msg, &e->sampling, &clk, t->cfg.source_id);
@@ -220,8 +220,8 @@ static void add_templated(struct exporter *e, struct target *t, const struct tfl
 		if (!t->msg_open && msg_begin(e, t))
 			break;
 		clk = clock_now();
-		err = t->cfg.version == 9 ? nf9_add_record(&t->msg, r)
-					  : ipfix_add_record(&t->msg, r, &clk);
+		err = t->cfg.version == 9 ? nf9_add_record(&t->msg, &e->v9, r, &clk)
+					  : ipfix_add_record(&t->msg, &e->ipfix, r, &clk);
 		if (!err)
 			return;
 		if (err != -ENOSPC)
@@ -245,6 +245,9 @@ int export_open(struct exporter *e, const struct cfg *c, FILE *json_out)
 	e->nf5_sampling =
 		c->packet_sampling ? nf5_sampling(c->sampling_interval, c->sampling_space) : 0;
 	e->json_out = json_out;
+	/* Template layouts once per selection: records are then written without lookups. */
+	fields_layout(&e->v9, c->ipfix_fields, IE_FMT_V9);
+	fields_layout(&e->ipfix, c->ipfix_fields, IE_FMT_IPFIX);
 	if (!c->n_targets) {
 		e->json = json_out;
 		return 0;
@@ -328,9 +331,13 @@ void export_record(struct exporter *e, const struct tflow_record *r)
 		struct target *t = &e->targets[i];
 
 		if (is_templated(t)) {
-			add_templated(e, t, r);
+			/* NAT events only where nat-events=yes gave them a template */
+			if (!r->nat_event || ie_layout_pick(&e->v9, r))
+				add_templated(e, t, r);
 			continue;
 		}
+		if (r->nat_event) /* v1/v5 records are flows only */
+			continue;
 		if (!record_is_ipv4(r)) {
 			t->skipped_ipv6++;
 			continue;

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 #include "t.h"
+#include "fields.h"
 #include "ipfix.h"
 
 #define MS(x) ((__u64)(x)*1000000ULL)
@@ -16,6 +17,12 @@ static const struct enc_clock clk = {
 	.mono_ns = MS(1200000) + 123456,
 	.real_ns = 1700000000500000000ULL,
 };
+
+/*
+ * The templates of the classic selection (TF_CLASSIC): those of tflow before the field selection,
+ * with icmpTypeIPv4/icmpCodeIPv4 (176/177; IPv6 178/179) after them. main() builds it.
+ */
+static struct ie_layout lay;
 
 /* 100 sampled, 900 skipped */
 static const struct enc_sampling samp = { .interval = 100, .space = 900 };
@@ -116,15 +123,15 @@ static struct tflow_record rec_icmp6(void)
 static const unsigned char golden_full[] = {
 	/* header */
 	0x00, 0x0a,		/* version 10 */
-	0x01, 0x5e,		/* length 350 */
+	0x01, 0x72,		/* length 370 */
 	0x65, 0x53, 0xf1, 0x00, /* export time 1700000000 */
 	0x00, 0x00, 0x00, 0x03, /* sequence 3 */
 	0x00, 0x00, 0x00, 0x07, /* observation domain 7 */
-	/* template set: 4 + 2 * (4 + 18 * 4) = 156 */
+	/* template set: 4 + 2 * (4 + 20 * 4) = 172 */
 	0x00, 0x02,		/* set id 2: templates */
-	0x00, 0x9c,		/* length 156 */
+	0x00, 0xac,		/* length 172 */
 	0x01, 0x00,		/* template id 256 (IPv4) */
-	0x00, 0x12,		/* field count 18 */
+	0x00, 0x14,		/* field count 20 */
 	0x00, 0x08, 0x00, 0x04, /* sourceIPv4Address, 4 */
 	0x00, 0x0c, 0x00, 0x04, /* destinationIPv4Address, 4 */
 	0x00, 0x07, 0x00, 0x02, /* sourceTransportPort, 2 */
@@ -143,8 +150,10 @@ static const unsigned char golden_full[] = {
 	0x00, 0x3d, 0x00, 0x01, /* flowDirection (61), 1 */
 	0x00, 0xc0, 0x00, 0x01, /* ipTTL (192), 1 */
 	0x00, 0x88, 0x00, 0x01, /* flowEndReason (136), 1 */
+	0x00, 0xb0, 0x00, 0x01, /* icmpTypeIPv4 (176), 1 */
+	0x00, 0xb1, 0x00, 0x01, /* icmpCodeIPv4 (177), 1 */
 	0x01, 0x01,		/* template id 257 (IPv6) */
-	0x00, 0x12,		/* field count 18 */
+	0x00, 0x14,		/* field count 20 */
 	0x00, 0x1b, 0x00, 0x10, /* sourceIPv6Address (27), 16 */
 	0x00, 0x1c, 0x00, 0x10, /* destinationIPv6Address (28), 16 */
 	0x00, 0x07, 0x00, 0x02, /* sourceTransportPort, 2 */
@@ -163,6 +172,8 @@ static const unsigned char golden_full[] = {
 	0x00, 0x3d, 0x00, 0x01, /* flowDirection, 1 */
 	0x00, 0xc0, 0x00, 0x01, /* ipTTL, 1 */
 	0x00, 0x88, 0x00, 0x01, /* flowEndReason, 1 */
+	0x00, 0xb2, 0x00, 0x01, /* icmpTypeIPv6 (178), 1 */
+	0x00, 0xb3, 0x00, 0x01, /* icmpCodeIPv6 (179), 1 */
 	/* options template set: 4 + 6 + 4 * 4 = 26, not padded */
 	0x00, 0x03,		/* set id 3: options templates */
 	0x00, 0x1a,		/* length 26 */
@@ -180,9 +191,9 @@ static const unsigned char golden_full[] = {
 	0x00, 0x00, 0x00, 0x64,				/* sampling interval 100 */
 	0x00, 0x00, 0x03, 0x84,				/* sampling space 900 */
 	0x00, 0x00, 0x01, 0x8b, 0xcf, 0xd3, 0x1a, 0x73, /* boot 1699998800499 ms */
-	/* data set: 4 + 2 * 62 = 128 */
+	/* data set: 4 + 2 * 64 = 132 */
 	0x01, 0x00, /* set id 256 */
-	0x00, 0x80, /* length 128 */
+	0x00, 0x84, /* length 132 */
 	/* record 1: TCP */
 	0x0a, 0x00, 0x00, 0x01,				/* src 10.0.0.1 */
 	0x0a, 0x00, 0x00, 0x02,				/* dst 10.0.0.2 */
@@ -202,6 +213,7 @@ static const unsigned char golden_full[] = {
 	0x00,						/* direction ingress */
 	0x40,						/* ttl 64 */
 	0x03,						/* end reason 3: end of flow */
+	0x00, 0x00,					/* icmp type, code: not ICMP */
 	/* record 2: ICMP port unreachable */
 	0x0a, 0x00, 0x00, 0x02,				/* src 10.0.0.2 */
 	0x0a, 0x00, 0x00, 0x01,				/* dst 10.0.0.1 */
@@ -221,14 +233,15 @@ static const unsigned char golden_full[] = {
 	0x01,						/* direction egress */
 	0x40,						/* ttl 64 */
 	0x01,						/* end reason 1: idle timeout */
+	0x03, 0x03,					/* icmp type 3, code 3 */
 };
 
-#define OFF_OPT_DATA (16 + 156 + 26) /* options data set */
+#define OFF_OPT_DATA (16 + 172 + 26) /* options data set */
 #define OFF_DATA4 (OFF_OPT_DATA + 24)
 #define REC4_TCP (OFF_DATA4 + 4)
 #define REC4_ICMP (REC4_TCP + REC4_LEN)
-#define REC4_LEN 62
-#define REC6_LEN 86
+#define REC4_LEN 64
+#define REC6_LEN 88
 
 static void test_full(void)
 {
@@ -236,13 +249,13 @@ static void test_full(void)
 	unsigned char buf[512];
 	struct tmsg m;
 
-	_Static_assert(sizeof(golden_full) == 350, "16 + 156 + 26 + 24 + 128");
+	_Static_assert(sizeof(golden_full) == 370, "16 + 172 + 26 + 24 + 132");
 	memset(buf, 0xa5, sizeof(buf));
 	T_EQ_INT(ipfix_begin(&m, buf, sizeof(buf), &clk, 3, 7), 0);
-	T_EQ_INT(ipfix_add_templates(&m), 0);
+	T_EQ_INT(ipfix_add_templates(&m, &lay), 0);
 	T_EQ_INT(ipfix_add_options(&m, &samp, &clk, 7), 0);
-	T_EQ_INT(ipfix_add_record(&m, &r1, &clk), 0);
-	T_EQ_INT(ipfix_add_record(&m, &r2, &clk), 0);
+	T_EQ_INT(ipfix_add_record(&m, &lay, &r1, &clk), 0);
+	T_EQ_INT(ipfix_add_record(&m, &lay, &r2, &clk), 0);
 	T_EQ_INT(m.records, 6);
 	T_EQ_INT(m.data_records, 3); /* the sequence number advances by 3 */
 	T_EQ_INT(ipfix_finish(&m), sizeof(golden_full));
@@ -255,13 +268,13 @@ static void test_full(void)
 static const unsigned char golden_v6[] = {
 	/* header */
 	0x00, 0x0a,		/* version 10 */
-	0x00, 0xc0,		/* length 192 */
+	0x00, 0xc4,		/* length 196 */
 	0x65, 0x53, 0xf1, 0x00, /* export time 1700000000 */
 	0x00, 0x00, 0x00, 0x06, /* sequence 6 */
 	0x00, 0x00, 0x00, 0x07, /* observation domain 7 */
-	/* data set: 4 + 2 * 86 */
+	/* data set: 4 + 2 * 88 */
 	0x01, 0x01, /* set id 257 */
-	0x00, 0xb0, /* length 176 */
+	0x00, 0xb4, /* length 180 */
 	/* record 1: UDP mDNS */
 	0x20, 0x01, 0x0d, 0xb8, 0x00, 0x00, 0x00, 0x00, /* src 2001:db8::1 */
 	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0xff, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00,
@@ -282,6 +295,7 @@ static const unsigned char golden_v6[] = {
 	0x00,							    /* direction ingress */
 	0xff,							    /* hop limit 255 */
 	0x04,							    /* end reason 4: forced end */
+	0x00, 0x00,						    /* icmp type, code: not ICMP */
 	/* record 2: ICMPv6 echo request */
 	0xfe, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* src fe80::1 */
 	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0xfe, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00,
@@ -301,7 +315,8 @@ static const unsigned char golden_v6[] = {
 	0x06,							    /* ip version 6 */
 	0x01,							    /* direction egress */
 	0x40,							    /* hop limit 64 */
-	0x02, /* end reason 2: active timeout */
+	0x02,	    /* end reason 2: active timeout */
+	0x80, 0x00, /* icmp type 128, code 0 */
 };
 
 #define REC6_UDP (16 + 4)
@@ -315,8 +330,8 @@ static void test_ipv6(void)
 
 	_Static_assert(sizeof(golden_v6) == 16 + 4 + 2 * REC6_LEN, "header, set, 2 records");
 	T_EQ_INT(ipfix_begin(&m, buf, sizeof(buf), &clk, 6, 7), 0);
-	T_EQ_INT(ipfix_add_record(&m, &r1, &clk), 0);
-	T_EQ_INT(ipfix_add_record(&m, &r2, &clk), 0);
+	T_EQ_INT(ipfix_add_record(&m, &lay, &r1, &clk), 0);
+	T_EQ_INT(ipfix_add_record(&m, &lay, &r2, &clk), 0);
 	T_EQ_INT(m.data_records, 2);
 	T_EQ_INT(ipfix_finish(&m), sizeof(golden_v6));
 	T_EQ_MEM(buf, golden_v6, sizeof(golden_v6));
@@ -333,36 +348,36 @@ static void test_mixed(void)
 	struct tmsg m;
 	static const unsigned char hdr[] = {
 		0x00, 0x0a, /* version 10 */
-		0x01, 0x60, /* length 16 + 66 + 90 + 24 + 90 + 66 = 352 */
+		0x01, 0x68, /* length 16 + 68 + 92 + 24 + 92 + 68 = 360 */
 	};
-	static const unsigned char set4[] = { 0x01, 0x00, 0x00, 0x42 }; /* 256, 4 + 62 */
-	static const unsigned char set6[] = { 0x01, 0x01, 0x00, 0x5a }; /* 257, 4 + 86 */
+	static const unsigned char set4[] = { 0x01, 0x00, 0x00, 0x44 }; /* 256, 4 + 64 */
+	static const unsigned char set6[] = { 0x01, 0x01, 0x00, 0x5c }; /* 257, 4 + 88 */
 
 	memset(buf, 0xa5, sizeof(buf));
 	T_EQ_INT(ipfix_begin(&m, buf, sizeof(buf), &clk, 5, 7), 0);
-	T_EQ_INT(ipfix_add_record(&m, &tcp4, &clk), 0);
-	T_EQ_INT(ipfix_add_record(&m, &udp6, &clk), 0);
+	T_EQ_INT(ipfix_add_record(&m, &lay, &tcp4, &clk), 0);
+	T_EQ_INT(ipfix_add_record(&m, &lay, &udp6, &clk), 0);
 	T_EQ_INT(ipfix_add_options(&m, &samp, &clk, 7), 0);
-	T_EQ_INT(ipfix_add_record(&m, &icmp6, &clk), 0);
-	T_EQ_INT(ipfix_add_record(&m, &icmp4, &clk), 0);
+	T_EQ_INT(ipfix_add_record(&m, &lay, &icmp6, &clk), 0);
+	T_EQ_INT(ipfix_add_record(&m, &lay, &icmp4, &clk), 0);
 	T_EQ_INT(m.data_records, 5);
-	T_EQ_INT(ipfix_finish(&m), 352);
+	T_EQ_INT(ipfix_finish(&m), 360);
 	T_EQ_MEM(buf, hdr, sizeof(hdr));
 
 	T_EQ_MEM(p, set4, 4);
 	T_EQ_MEM(p + 4, golden_full + REC4_TCP, REC4_LEN);
-	p += 66;
+	p += 68;
 	T_EQ_MEM(p, set6, 4);
 	T_EQ_MEM(p + 4, golden_v6 + REC6_UDP, REC6_LEN);
-	p += 90;
+	p += 92;
 	T_EQ_MEM(p, golden_full + OFF_OPT_DATA, 24);
 	p += 24;
 	T_EQ_MEM(p, set6, 4);
 	T_EQ_MEM(p + 4, golden_v6 + REC6_ICMP, REC6_LEN);
-	p += 90;
+	p += 92;
 	T_EQ_MEM(p, set4, 4);
 	T_EQ_MEM(p + 4, golden_full + REC4_ICMP, REC4_LEN);
-	p += 66;
+	p += 68;
 	T_EQ_INT(*p, 0xa5);
 }
 
@@ -377,9 +392,9 @@ static void test_end_reason(void)
 	for (__u8 reason = TFLOW_END_IDLE; reason <= TFLOW_END_RESOURCES; reason++) {
 		r.end_reason = reason;
 		T_EQ_INT(ipfix_begin(&m, buf, sizeof(buf), &clk, 0, 7), 0);
-		T_EQ_INT(ipfix_add_record(&m, &r, &clk), 0);
+		T_EQ_INT(ipfix_add_record(&m, &lay, &r, &clk), 0);
 		T_EQ_INT(ipfix_finish(&m), 16 + 4 + REC4_LEN);
-		T_EQ_INT(buf[16 + 4 + REC4_LEN - 1], reason); /* the last field */
+		T_EQ_INT(buf[16 + 4 + REC4_LEN - 3], reason); /* before icmp type, code */
 	}
 }
 
@@ -403,7 +418,7 @@ static void test_times(void)
 	r.first_ns = 0;
 	r.last_ns = MS(1080935) + 999999; /* 18 min 0.935999999 s after boot */
 	T_EQ_INT(ipfix_begin(&m, buf, sizeof(buf), &c, 0, 7), 0);
-	T_EQ_INT(ipfix_add_record(&m, &r, &c), 0);
+	T_EQ_INT(ipfix_add_record(&m, &lay, &r, &c), 0);
 	T_EQ_INT(ipfix_finish(&m), 16 + 4 + REC4_LEN);
 	T_EQ_MEM(buf + 4, export_time, 4);
 	T_EQ_MEM(p, times, 16);
@@ -420,58 +435,58 @@ static void test_nospc(void)
 
 	T_EQ_INT(ipfix_begin(&m, buf, IPFIX_HDR_LEN - 1, &clk, 3, 7), -ENOSPC);
 	T_EQ_INT(ipfix_begin(&m, buf, IPFIX_HDR_LEN, &clk, 3, 7), 0);
-	T_EQ_INT(ipfix_add_record(&m, &r4, &clk), -ENOSPC);
+	T_EQ_INT(ipfix_add_record(&m, &lay, &r4, &clk), -ENOSPC);
 	T_EQ_INT(ipfix_finish(&m), IPFIX_HDR_LEN); /* an empty message, length 16 */
 	T_EQ_INT(buf[2] << 8 | buf[3], 16);
 
-	/* templates: 156 + 26 bytes, then the options data: 24 */
+	/* templates: 172 + 26 bytes, then the options data: 24 */
 	memset(buf, 0xa5, sizeof(buf));
-	T_EQ_INT(ipfix_begin(&m, buf, 16 + 182 - 1, &clk, 3, 7), 0);
+	T_EQ_INT(ipfix_begin(&m, buf, 16 + 198 - 1, &clk, 3, 7), 0);
 	before = m;
-	T_EQ_INT(ipfix_add_templates(&m), -ENOSPC);
+	T_EQ_INT(ipfix_add_templates(&m, &lay), -ENOSPC);
 	T_EQ_MEM(&m, &before, sizeof(m));
 	T_EQ_INT(buf[16], 0xa5);
-	T_EQ_INT(ipfix_begin(&m, buf, 16 + 182 + 24 - 1, &clk, 3, 7), 0);
-	T_EQ_INT(ipfix_add_templates(&m), 0);
+	T_EQ_INT(ipfix_begin(&m, buf, 16 + 198 + 24 - 1, &clk, 3, 7), 0);
+	T_EQ_INT(ipfix_add_templates(&m, &lay), 0);
 	before = m;
 	T_EQ_INT(ipfix_add_options(&m, &samp, &clk, 7), -ENOSPC);
 	T_EQ_MEM(&m, &before, sizeof(m));
-	T_EQ_INT(buf[16 + 182], 0xa5);
-	T_EQ_INT(ipfix_finish(&m), 16 + 182);
-	T_EQ_INT(buf[2] << 8 | buf[3], 198);
+	T_EQ_INT(buf[16 + 198], 0xa5);
+	T_EQ_INT(ipfix_finish(&m), 16 + 198);
+	T_EQ_INT(buf[2] << 8 | buf[3], 214);
 	T_EQ_MEM(buf + 4, golden_full + 4, 12);
-	T_EQ_MEM(buf + 16, golden_full + 16, 182);
+	T_EQ_MEM(buf + 16, golden_full + 16, 198);
 
-	/* exactly one IPv4 record: 16 + 4 + 62 */
+	/* exactly one IPv4 record: 16 + 4 + 64 */
 	memset(buf, 0xa5, sizeof(buf));
-	T_EQ_INT(ipfix_begin(&m, buf, 82, &clk, 3, 7), 0);
-	T_EQ_INT(ipfix_add_record(&m, &r4, &clk), 0);
+	T_EQ_INT(ipfix_begin(&m, buf, 84, &clk, 3, 7), 0);
+	T_EQ_INT(ipfix_add_record(&m, &lay, &r4, &clk), 0);
 	before = m;
-	T_EQ_INT(ipfix_add_record(&m, &r4, &clk), -ENOSPC);
-	T_EQ_INT(ipfix_add_record(&m, &r6, &clk), -ENOSPC);
+	T_EQ_INT(ipfix_add_record(&m, &lay, &r4, &clk), -ENOSPC);
+	T_EQ_INT(ipfix_add_record(&m, &lay, &r6, &clk), -ENOSPC);
 	T_EQ_INT(ipfix_add_options(&m, &samp, &clk, 7), -ENOSPC);
 	T_EQ_MEM(&m, &before, sizeof(m));
-	T_EQ_INT(ipfix_finish(&m), 82);
-	T_EQ_INT(buf[2] << 8 | buf[3], 82);
-	T_EQ_INT(buf[18] << 8 | buf[19], 66); /* set length */
+	T_EQ_INT(ipfix_finish(&m), 84);
+	T_EQ_INT(buf[2] << 8 | buf[3], 84);
+	T_EQ_INT(buf[18] << 8 | buf[19], 68); /* set length */
 	T_EQ_MEM(buf + 20, golden_full + REC4_TCP, REC4_LEN);
-	T_EQ_INT(buf[82], 0xa5);
-	T_EQ_INT(ipfix_begin(&m, buf, 81, &clk, 3, 7), 0);
-	T_EQ_INT(ipfix_add_record(&m, &r4, &clk), -ENOSPC);
+	T_EQ_INT(buf[84], 0xa5);
+	T_EQ_INT(ipfix_begin(&m, buf, 83, &clk, 3, 7), 0);
+	T_EQ_INT(ipfix_add_record(&m, &lay, &r4, &clk), -ENOSPC);
 
-	/* switching family: the IPv6 record needs its set header, 4 + 86 */
-	n = 16 + 66 + 90;
+	/* switching family: the IPv6 record needs its set header, 4 + 88 */
+	n = 16 + 68 + 92;
 	memset(buf, 0xa5, sizeof(buf));
 	T_EQ_INT(ipfix_begin(&m, buf, n - 1, &clk, 3, 7), 0);
-	T_EQ_INT(ipfix_add_record(&m, &r4, &clk), 0);
+	T_EQ_INT(ipfix_add_record(&m, &lay, &r4, &clk), 0);
 	before = m;
-	T_EQ_INT(ipfix_add_record(&m, &r6, &clk), -ENOSPC);
+	T_EQ_INT(ipfix_add_record(&m, &lay, &r6, &clk), -ENOSPC);
 	T_EQ_MEM(&m, &before, sizeof(m));
-	T_EQ_INT(ipfix_finish(&m), 82);
-	T_EQ_INT(buf[82], 0xa5);
+	T_EQ_INT(ipfix_finish(&m), 84);
+	T_EQ_INT(buf[84], 0xa5);
 	T_EQ_INT(ipfix_begin(&m, buf, n, &clk, 3, 7), 0);
-	T_EQ_INT(ipfix_add_record(&m, &r4, &clk), 0);
-	T_EQ_INT(ipfix_add_record(&m, &r6, &clk), 0);
+	T_EQ_INT(ipfix_add_record(&m, &lay, &r4, &clk), 0);
+	T_EQ_INT(ipfix_add_record(&m, &lay, &r6, &clk), 0);
 	T_EQ_INT(ipfix_finish(&m), n);
 	T_EQ_INT(m.data_records, 2);
 }
@@ -488,9 +503,9 @@ static void test_einval(void)
 	T_EQ_INT(ipfix_begin(&m, buf, sizeof(buf), &clk, 0, 0), 0);
 	before = m;
 	r.key.family = 0;
-	T_EQ_INT(ipfix_add_record(&m, &r, &clk), -EINVAL);
+	T_EQ_INT(ipfix_add_record(&m, &lay, &r, &clk), -EINVAL);
 	r.key.family = 5;
-	T_EQ_INT(ipfix_add_record(&m, &r, &clk), -EINVAL);
+	T_EQ_INT(ipfix_add_record(&m, &lay, &r, &clk), -EINVAL);
 	T_EQ_MEM(&m, &before, sizeof(m));
 }
 
@@ -503,11 +518,11 @@ static void test_max_len(void)
 	int n = 0;
 
 	T_EQ_INT(ipfix_begin(&m, buf, sizeof(buf), &clk, 0, 7), 0);
-	while (ipfix_add_record(&m, &r, &clk) == 0)
+	while (ipfix_add_record(&m, &lay, &r, &clk) == 0)
 		n++;
 	len = ipfix_finish(&m);
-	/* 16 + 4 + 1056 * 62 = 65492; one more would pass the 16-bit length */
-	T_EQ_INT(n, 1056);
+	/* 16 + 4 + 1023 * 64 = 65492; one more would pass the 16-bit length */
+	T_EQ_INT(n, 1023);
 	T_EQ_INT(len, 65492);
 	T_EQ_INT(buf[2] << 8 | buf[3], 65492);
 }
@@ -523,10 +538,10 @@ static int pack(int with_templates, size_t *len)
 
 	ipfix_begin(&m, buf, sizeof(buf), &clk, 0, 7);
 	if (with_templates) {
-		T_EQ_INT(ipfix_add_templates(&m), 0);
+		T_EQ_INT(ipfix_add_templates(&m, &lay), 0);
 		T_EQ_INT(ipfix_add_options(&m, &samp, &clk, 7), 0);
 	}
-	while (ipfix_add_record(&m, &r, &clk) == 0)
+	while (ipfix_add_record(&m, &lay, &r, &clk) == 0)
 		n++;
 	*len = ipfix_finish(&m);
 	return n;
@@ -536,12 +551,12 @@ static void test_packing(void)
 {
 	size_t len;
 
-	/* 16 + 4 + 23 * 62 = 1446; a 24th record would make 1508 > 1472 */
-	T_EQ_INT(pack(0, &len), 23);
-	T_EQ_INT(len, 1446);
-	/* 16 + 156 + 26 + 24 + 4 + 20 * 62 = 1466; a 21st would make 1528 */
-	T_EQ_INT(pack(1, &len), 20);
-	T_EQ_INT(len, 1466);
+	/* 16 + 4 + 22 * 64 = 1428; a 23rd record would make 1492 > 1472 */
+	T_EQ_INT(pack(0, &len), 22);
+	T_EQ_INT(len, 1428);
+	/* 16 + 172 + 26 + 24 + 4 + 19 * 64 = 1458; a 20th would make 1522 */
+	T_EQ_INT(pack(1, &len), 19);
+	T_EQ_INT(len, 1458);
 }
 
 /* ---- sampling off; interval 0 announced as 1 sampled, 0 skipped ---- */
@@ -568,6 +583,7 @@ static void test_sampling_off(void)
 
 int main(void)
 {
+	fields_layout(&lay, TF_CLASSIC, IE_FMT_IPFIX);
 	T_RUN(test_full);
 	T_RUN(test_ipv6);
 	T_RUN(test_mixed);
