@@ -181,6 +181,8 @@ int config_set(struct cfg *c, const char *property, const char *value, char *err
 	if (ret)
 		return ret;
 	p.what = NULL; /* messages from here name the property themselves */
+	if (!strcmp(property, "ipfix"))
+		return config_ipfix_spec(c, &p, value);
 	/* config_set_words only reads the words. */
 	w.key = (char *)property;
 	w.val = (char *)value;
@@ -256,4 +258,5 @@ void config_print(const struct cfg *c, FILE *f)
 			t->template_refresh, value_fmt_time(t->template_timeout_ns, a, sizeof(a)),
 			t->disabled ? "yes" : "no", t->mtu, t->source_id);
 	}
+	config_print_ipfix(c, f);
 }

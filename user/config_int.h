@@ -3,6 +3,7 @@
 #define TFLOW_CONFIG_INT_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <linux/types.h>
 #include "config.h"
 #include "value.h"
@@ -37,5 +38,15 @@ int config_set_words(struct cfg *c, const struct pctx *p, const char *what, cons
 /* `/ip traffic-flow target add` words: one more target in c, or on error none. */
 int config_add_target_words(struct cfg *c, const struct pctx *p, const char *what,
 			    const struct word *w, int n);
+
+/* `/ip traffic-flow ipfix set` words: FIELD=yes|no each; all applied, or on error none. */
+int config_ipfix_words(struct cfg *c, const struct pctx *p, const char *what, const struct word *w,
+		       int n);
+
+/* `--ipfix FIELD=yes|no,...`, the same as config_ipfix_words. */
+int config_ipfix_spec(struct cfg *c, const struct pctx *p, const char *spec);
+
+/* The `/ip traffic-flow ipfix set` line of c, every field. */
+void config_print_ipfix(const struct cfg *c, FILE *f);
 
 #endif

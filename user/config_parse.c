@@ -9,14 +9,16 @@
 #include "config_int.h"
 #include "value.h"
 
-#define SUPPORTED \
-	"supported: /ip traffic-flow set PROP=VALUE ..., /ip traffic-flow target add PROP=VALUE ..."
+#define SUPPORTED                                                                                 \
+	"supported: /ip traffic-flow set PROP=VALUE ..., /ip traffic-flow target add PROP=VALUE " \
+	"..., /ip traffic-flow ipfix set FIELD=yes|no ..."
 
-enum menu { M_ROOT, M_IP, M_TF, M_TARGET };
-enum cmd { C_NONE, C_SET, C_ADD };
-static const char *const menu_path[] = { "/", "/ip", "/ip traffic-flow",
-					 "/ip traffic-flow target" };
-static const char *const cmd_path[] = { "", "/ip traffic-flow set", "/ip traffic-flow target add" };
+enum menu { M_ROOT, M_IP, M_TF, M_TARGET, M_IPFIX };
+enum cmd { C_NONE, C_SET, C_ADD, C_IPFIX_SET };
+static const char *const menu_path[] = { "/", "/ip", "/ip traffic-flow", "/ip traffic-flow target",
+					 "/ip traffic-flow ipfix" };
+static const char *const cmd_path[] = { "", "/ip traffic-flow set", "/ip traffic-flow target add",
+					"/ip traffic-flow ipfix set" };
 
 static int walk(const struct pctx *p, enum menu *m, enum cmd *cmd, const char *seg)
 {
@@ -33,6 +35,10 @@ static int walk(const struct pctx *p, enum menu *m, enum cmd *cmd, const char *s
 		*cmd = C_SET;
 	else if (*m == M_TARGET && !strcmp(seg, "add"))
 		*cmd = C_ADD;
+	else if (*m == M_TF && !strcmp(seg, "ipfix"))
+		*m = M_IPFIX;
+	else if (*m == M_IPFIX && !strcmp(seg, "set"))
+		*cmd = C_IPFIX_SET;
 	else
 		return value_fail(p, "unknown menu or command '%s%s%.*s%s' (%s)", menu_path[*m],
 				  *m == M_ROOT ? "" : " ", SHOW(seg), SUPPORTED);
@@ -121,6 +127,8 @@ static int parse_line(struct cfg *c, const char *line, const struct pctx *p, enu
 		return config_set_words(c, p, cmd_path[cmd], w + i, n - i);
 	if (cmd == C_ADD)
 		return config_add_target_words(c, p, cmd_path[cmd], w + i, n - i);
+	if (cmd == C_IPFIX_SET)
+		return config_ipfix_words(c, p, cmd_path[cmd], w + i, n - i);
 	if (i < n)
 		return value_fail(p, "'%.*s%s=...' needs a command in menu %s (%s)", SHOW(w[i].key),
 				  menu_path[m], SUPPORTED);
