@@ -164,7 +164,8 @@ static bool templates_due(const struct target *t, __u64 now)
 	       now - t->templates_ns >= t->cfg.template_timeout_ns;
 }
 
-static int msg_begin(struct exporter *e, struct target *t)
+/* Start a message, with the templates when they are due unless no_templates. */
+static int msg_begin(struct exporter *e, struct target *t, bool no_templates)
 {
 	struct enc_clock clk = clock_now();
 	bool v9 = t->cfg.version == 9;
@@ -176,7 +177,7 @@ static int msg_begin(struct exporter *e, struct target *t)
 		return err;
 	t->msg_open = true;
 	t->msg_has_templates = false;
-	if (!templates_due(t, clk.mono_ns))
+	if (no_templates || !templates_due(t, clk.mono_ns))
 		return 0;
 	/* Sampling rides with the templates: always announced, rate 1 when off. */
 	err = v9 ? nf9_add_templates(&t->msg, &e->v9) : ipfix_add_templates(&t->msg, &e->ipfix);
@@ -216,15 +217,20 @@ static void add_templated(struct exporter *e, struct target *t, const struct tfl
 	struct enc_clock clk;
 	int err;
 
-	for (int attempt = 0; attempt < 2; attempt++) {
-		if (!t->msg_open && msg_begin(e, t))
+	/*
+	 * The open message may be full; the next may be due templates that leave no room for a
+	 * record (every field selected, mtu 576): it then leaves with the templates alone, and a
+	 * third message, without them, takes the record.
+	 */
+	for (int attempt = 0; attempt < 3; attempt++) {
+		if (!t->msg_open && msg_begin(e, t, attempt == 2))
 			break;
 		clk = clock_now();
 		err = t->cfg.version == 9 ? nf9_add_record(&t->msg, &e->v9, r, &clk)
 					  : ipfix_add_record(&t->msg, &e->ipfix, r, &clk);
 		if (!err)
 			return;
-		if (err != -ENOSPC)
+		if (err != -ENOSPC || !t->msg.records) /* even an empty message is too small */
 			break;
 		msg_send(t);
 	}
@@ -362,7 +368,7 @@ void export_flush(struct exporter *e)
 		/* With no data to carry them, templates still go out when they are due by time. */
 		if (!t->msg_open && (!t->templates_ns ||
 				     clk.mono_ns - t->templates_ns >= t->cfg.template_timeout_ns))
-			msg_begin(e, t);
+			msg_begin(e, t, false);
 		msg_send(t);
 	}
 	if (e->json)
