@@ -262,8 +262,8 @@ void ie_put_record(__u8 *p, const struct tflow_record *r, const struct enc_clock
 		case IE_DESTINATION_IPV6_PREFIX_LENGTH:
 			v = r->dst_mask;
 			break;
-		case IE_IP_HEADER_LENGTH:
-			v = r->ext.ip_hdr_len;
+		case IE_IP_HEADER_LENGTH: /* IANA: "For IPv6, the value ... is 40" */
+			v = r->key.family == 6 ? 40 : r->ext.ip_hdr_len;
 			break;
 		case IE_IP_TOTAL_LENGTH:
 			v = r->ext.ip_tot_len;

@@ -361,7 +361,7 @@ static bool field_ok(const struct tflow_record *r, __u16 id, const __u8 *v, __u1
 		want = r->dst_mask;
 		break;
 	case IE_IP_HEADER_LENGTH:
-		want = r->ext.ip_hdr_len;
+		want = r->key.family == 6 ? 40 : r->ext.ip_hdr_len;
 		break;
 	case IE_IP_TOTAL_LENGTH:
 		want = r->ext.ip_tot_len;

@@ -623,7 +623,7 @@ static struct tflow_record rec_full6(void)
 	memcpy(r.ext.dst_mac, dmac, 6);
 	r.ext.ip_tot_len = 100;
 	r.ext.udp_len = 60;
-	r.ext.ip_hdr_len = 40;
+	r.ext.ip_hdr_len = 48; /* a destination options header: exported as 40, as IANA says */
 	r.ext.flow_label = 0x12345;
 	r.src_mask = 64;
 	r.dst_mask = 8;
@@ -824,7 +824,7 @@ static const unsigned char golden_all[] = {
 	0x33, 0x33, 0x00, 0x00, 0x00, 0xfb,		/* dst mac */
 	0x40,						/* src mask /64 */
 	0x08,						/* dst mask /8 */
-	0x28,						/* ip header 40 */
+	0x28,						/* ip header: 40 for IPv6 */
 	0x00, 0x64,					/* ip total length 100 */
 	0x00, 0x01, 0x23, 0x45,				/* flow label 0x12345 */
 	0x02,						/* ff02::fb: T 0, scope 2 */
