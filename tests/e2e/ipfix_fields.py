@@ -2,7 +2,7 @@
 """ipfix_fields.py - checks tshark's decoding of a v9/IPFIX export stream against the templates
 tflow must send for its field selection.
 
-usage: ipfix_fields.py TSHARK_JSON VERSION ID=ELEMENTS...
+usage: ipfix_fields.py [--records IDS] TSHARK_JSON VERSION ID=ELEMENTS...
 
 TSHARK_JSON is `tshark -T json --no-duplicate-keys` of the datagrams to one target; VERSION 9 or
 10; each ID=ELEMENTS is a data template id and its element ids in order (e.g. 256=8,12,2,1,60,61).
@@ -11,7 +11,8 @@ Checks, printing every problem (exit 1 on any):
     elements in that order and the lengths below, and each of them is announced;
   - every data record carries exactly the tshark fields of its template's elements (the table
     below: tshark's own names, so an element tshark does not know or decodes under another name
-    shows up), and at least one flow record arrives for each flow template;
+    shows up), and at least one record arrives for each flow template (256, 257; --records: for
+    each of IDS);
   - values tflow computes itself: ipVersion (4 in 256, 6 in 257), isMulticast from the
     destination address (IANA: 0x80 IPv4 multicast; IPv6 multicast: T flag 0x10 | scope), ICMP
     type and code (176-179, and 32/139) from the destination port of ICMP records, one
@@ -107,7 +108,12 @@ def multicast(addr):
 
 
 def main():
-    path, version, specs = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+    args = sys.argv[1:]
+    need = [256, 257]
+    if args[0] == "--records":
+        need = [int(x) for x in args[1].split(",")]
+        args = args[2:]
+    path, version, specs = args[0], int(args[1]), args[2:]
     want = {int(k): [int(x) for x in v.split(",")] for k, v in (s.split("=") for s in specs)}
     tmpl_key = "cflow.template_field_type" if version == 9 else "cflow.template_ipfix_field_type"
     problems, seen, records = [], set(), Counter()
@@ -150,8 +156,8 @@ def main():
                     check_record(n, sid, want[sid], got, problems, init_times)
     for tid in sorted(set(want) - seen):
         problems.append("template %d never announced" % tid)
-    for tid in (256, 257):
-        if tid in want and not records[tid]:
+    for tid in need:
+        if not records[tid]:
             problems.append("no data record of template %d" % tid)
     if len(init_times) > 1:
         problems.append("systemInitTimeMilliseconds differs: %s" % sorted(init_times))

@@ -4,8 +4,10 @@
 #
 # Run 1: --ipfix with only bytes, packets, src-address and dst-address on (every other field
 # off); UDP and ICMP over both families. Run 2: every field (no --ipfix): the whole scripted
-# dual-stack traffic (dual_stack_traffic). Each run exports v9 and IPFIX to an nfcapd each, and the
-# export datagrams are captured on lo.
+# dual-stack traffic (dual_stack_traffic). Run 3: the fewest fields from a configuration file,
+# 5 UDP packets (exported at the 1 s inactive timeout), then the file says every field and tflow
+# gets SIGHUP, then 5 more UDP packets to another port. Each run exports v9 and IPFIX to an nfcapd
+# each, and the export datagrams are captured on lo.
 # Pass, for each run and format:
 #   - tshark decodes every datagram as cflow, none malformed, no expert warning or error;
 #   - tshark's templates are exactly the selected elements, in tflow's documented order, with
@@ -20,7 +22,11 @@
 #   - nfdump reads the flows exactly: run 2 flow by flow against the capture (one record per flow,
 #     flowDirection); run 1, which sends neither ports nor protocol, as packets and bytes per
 #     source and destination address;
-#   - flows.py's stream rules (sequence numbers, templates first, sampling 1:0, mtu 1500).
+#   - flows.py's stream rules (sequence numbers, templates first, sampling 1:0, mtu 1500);
+#   - run 3: the datagrams before the SIGHUP hold the fewest-field templates and records only; the
+#     first datagram after it carries the every-field templates, and every record after it decodes
+#     by them (tshark sees a record before its new template as the old layout: caught above);
+#     nfdump holds the first 5 packets without ports and the last 5 with them, exactly.
 TOPO_IPV6=1
 . "$(dirname "$0")/lib.sh"
 
@@ -64,18 +70,27 @@ run_stop() {
 }
 
 # check_decode PORT VERSION TEMPLATES...: tshark's view of the export to PORT of this run, checked
-# by ipfix_fields.py; TEMPLATES are ID=ELEMENTS (data templates only).
+# by ipfix_fields.py; TEMPLATES are ID=ELEMENTS (data templates only). With AFTER=T (epoch
+# seconds) only the datagrams from T on count (tshark still reads the earlier ones, templates
+# included); with BEFORE=T, those before T. RECORDS=IDS: the templates that must have records
+# (default 256 and 257).
 check_decode() {
-	local port=$1 version=$2 x=$E2E_WORK/export-$RUN.pcap
+	local port=$1 version=$2 x=$E2E_WORK/export-$RUN.pcap after=${AFTER-} before=${BEFORE-}
+	local RECORDS=${RECORDS-}
+	local part=${after:+ from $after}${before:+ before $before} y="udp.dstport == $1" json
 	shift 2
-	t_check "$RUN: tshark decodes every datagram to $port, no malformed, no expert warning" \
+	y="$y${after:+ && frame.time_epoch >= $after}${before:+ && frame.time_epoch < $before}"
+	json=$E2E_WORK/tshark-$RUN-$port${after:+-after}${before:+-before}.json
+	[ -z "$after" ] &&
+		t_check "$RUN: tshark decodes every datagram to $port, no malformed, no expert warning" \
 		bash -c "n=\$(tshark -n -r '$x' -d udp.port==$port,cflow -Y 'udp.dstport == $port' 2>/dev/null | grep -c .)
 			m=\$(tshark -n -r '$x' -d udp.port==$port,cflow -Y 'udp.dstport == $port && (cflow.version == 9 || cflow.version == 10) && !_ws.malformed && !(_ws.expert.severity >= 0x600000)' 2>/dev/null | grep -c .)
 			echo \"\$n datagrams, \$m clean\"; [ \"\$n\" -gt 0 ] && [ \"\$n\" = \"\$m\" ]"
-	tshark -n -r "$x" -d "udp.port==$port,cflow" -Y "udp.dstport == $port" -T json \
-		--no-duplicate-keys >"$E2E_WORK/tshark-$RUN-$port.json" 2>/dev/null
-	t_check "$RUN: v$version to $port: templates and records are exactly the selected elements" \
-		"$PY" "$E2E_DIR/ipfix_fields.py" "$E2E_WORK/tshark-$RUN-$port.json" "$version" "$@"
+	tshark -n -r "$x" -d "udp.port==$port,cflow" -Y "$y" -T json --no-duplicate-keys \
+		>"$json" 2>/dev/null
+	t_check "$RUN: v$version to $port$part: templates and records are exactly the selected elements" \
+		"$PY" "$E2E_DIR/ipfix_fields.py" ${RECORDS:+--records "$RECORDS"} "$json" "$version" "$@"
+	[ -n "$after$before" ] && return
 	check_export "$RUN: v$version to $port: stream rules (sequence, templates, sampling, mtu)" \
 		"$x" "$port" "$version" --mtu 1500 --refresh 20 --sampling 1:0 \
 		--templates "$(printf '%s\n' "$@" | cut -d= -f1 | paste -sd,)"
@@ -128,4 +143,40 @@ for c in v9 ipfix; do
 		--one-record-per-flow --check-direction
 done
 nfdump_icmp_checks "${COLL_DIR[all-v9]}"
+
+# ---------------------------------------------------------------- run 3: SIGHUP to every field
+
+CONF=$E2E_WORK/fields.rsc
+printf '/ip traffic-flow ipfix set %s\n' "$(echo "${off%,}" | tr , ' ')" >"$CONF"
+run_start hup 2059 2060 --config "$CONF" --inactive-flow-timeout 1s --active-flow-timeout 1m
+t_check "hup: traffic: 5 udp to 5001" traffic "$NS_A" udp-send "$IP_B" 5001:5:64 --sport 41000
+exported() { tshark -n -r "$E2E_WORK/export-hup.pcap" -d udp.port==2060,cflow \
+	-Y 'cflow.flowset_id == 256' 2>/dev/null | grep -q .; }
+wait_for 5 exported || t_fail "hup: the first flow exported before SIGHUP"
+: >"$CONF" # every field: the default
+HUP_T=$(date +%s.%N)
+kill -HUP "$EXPORTER_PID"
+wait_for 5 grep -q 'configuration reloaded' "$E2E_WORK/tflow.log" ||
+	t_fail "hup: tflow reloads" "$(tail -5 "$E2E_WORK/tflow.log")"
+t_check "hup: traffic: 5 udp to 5002" traffic "$NS_A" udp-send "$IP_B" 5002:5:64 --sport 41000
+sleep 2.5 # the inactive timeout, then a scan
+run_stop
+for p in "2059 9 $MIN_V94 $MIN_V96 $ALL_V94 $ALL_V96" \
+	"2060 10 $MIN_IPFIX4 $MIN_IPFIX6 $ALL_IPFIX4 $ALL_IPFIX6"; do
+	set -- $p
+	RECORDS=256 BEFORE=$HUP_T check_decode "$1" "$2" 256="$3" 257="$4"
+	RECORDS=256 AFTER=$HUP_T check_decode "$1" "$2" 256="$5" 257="$6" 259=$NAT4 260=$NAT6
+	t_eq "hup: to $1: the first datagram after SIGHUP carries the templates" \
+		"$(tshark -n -r "$E2E_WORK/export-hup.pcap" -d "udp.port==$1,cflow" -T fields \
+			-e cflow.template_id -Y "udp.dstport == $1 && frame.time_epoch >= $HUP_T" \
+			2>/dev/null | head -1)" "256,257,259,260,258"
+done
+for c in v9 ipfix; do
+	nfdump_table "${COLL_DIR[hup-$c]}" "$E2E_WORK/hup-nfdump-$c.tsv"
+	t_eq "hup: nfdump ($c): 5 packets without ports before SIGHUP, 5 with them after" \
+		"$(awk -F'\t' '/^[0-9]/ { print $1, $2, $3, $4, $5, $7, $8 }' \
+			"$E2E_WORK/hup-nfdump-$c.tsv" | sort)" \
+		"0 $IP_A 0 $IP_B 0 5 460
+17 $IP_A 41000 $IP_B 5002 5 460"
+done
 t_finish
