@@ -140,6 +140,8 @@ int config_set(struct cfg *c, const char *property, const char *value, char *err
 	if (ret)
 		return ret;
 	p.what = NULL; /* messages from here name the property themselves */
+	if (!strcmp(property, "ipfix"))
+		return config_ipfix_spec(c, &p, value);
 	/* config_set_words only reads the words. */
 	w.key = (char *)property;
 	w.val = (char *)value;
@@ -210,4 +212,5 @@ void config_print(const struct cfg *c, FILE *f)
 			t->disabled ? "yes" : "no", t->mtu, t->source_id);
 	}
 	config_print_ifdirs(c, f);
+	config_print_ipfix(c, f);
 }

@@ -17,7 +17,7 @@
 #define CFG_MAX_LISTS 32
 #define CFG_MAX_MEMBERS 256
 #define CFG_MAX_IFDIRS 64
-#define CFG_ERR_LEN 512
+#define CFG_ERR_LEN 1024 /* room for the 36 ipfix field names an error lists */
 
 #define CFG_VERSION_IPFIX 10
 
@@ -89,7 +89,10 @@ int config_parse_file(struct cfg *c, const char *path, char *err, size_t errlen)
 int config_parse_line(struct cfg *c, const char *line, const char *file, int lineno, char *err,
 		      size_t errlen);
 
-/* Set a global property (`cache-entries`, `interfaces`, ...) from a long option. */
+/*
+ * Set a global property (`cache-entries`, `interfaces`, ...) from a long option; `ipfix` takes
+ * FIELD=yes|no,... as `/ip traffic-flow ipfix set` does.
+ */
 int config_set(struct cfg *c, const char *property, const char *value, char *err, size_t errlen);
 
 /* Add a target from HOST[:PORT][,version=V][,src-address=A][,...] (IPv6 as [addr]:port). */

@@ -60,4 +60,14 @@ void config_fput_names(FILE *f, const char *names, size_t stride, int n);
 void config_print_lists(const struct cfg *c, FILE *f);
 void config_print_ifdirs(const struct cfg *c, FILE *f);
 
+/* `/ip traffic-flow ipfix set` words: FIELD=yes|no each; all applied, or on error none. */
+int config_ipfix_words(struct cfg *c, const struct pctx *p, const char *what, const struct word *w,
+		       int n);
+
+/* `--ipfix FIELD=yes|no,...`, the same as config_ipfix_words. */
+int config_ipfix_spec(struct cfg *c, const struct pctx *p, const char *spec);
+
+/* The `/ip traffic-flow ipfix set` line of c, every field. */
+void config_print_ipfix(const struct cfg *c, FILE *f);
+
 #endif

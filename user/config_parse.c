@@ -12,9 +12,9 @@
 #define SUPPORTED                                                                                 \
 	"supported: /ip traffic-flow set PROP=VALUE ..., /ip traffic-flow target add PROP=VALUE " \
 	"..., /ip traffic-flow interface add ..., /interface list add ..., /interface list "      \
-	"member add ..."
+	"member add ..., /ip traffic-flow ipfix set FIELD=yes|no ..."
 
-enum menu { M_ROOT, M_IP, M_TF, M_TARGET, M_TFIF, M_IF, M_IFLIST, M_IFMEMBER };
+enum menu { M_ROOT, M_IP, M_TF, M_TARGET, M_TFIF, M_IF, M_IFLIST, M_IFMEMBER, M_IPFIX };
 enum cmd { C_NONE, C_SET, C_ADD };
 static const char *const menu_path[] = {
 	"/",
@@ -25,6 +25,7 @@ static const char *const menu_path[] = {
 	"/interface",
 	"/interface list",
 	"/interface list member",
+	"/ip traffic-flow ipfix",
 };
 
 /* From menu m, segment seg leads to menu *to (or, with a command, stays at m). */
@@ -46,6 +47,8 @@ static const struct {
 	{ M_IFLIST, "add", M_IFLIST, C_ADD },
 	{ M_IFLIST, "member", M_IFMEMBER, C_NONE },
 	{ M_IFMEMBER, "add", M_IFMEMBER, C_ADD },
+	{ M_TF, "ipfix", M_IPFIX, C_NONE },
+	{ M_IPFIX, "set", M_IPFIX, C_SET },
 };
 
 static int walk(const struct pctx *p, enum menu *m, enum cmd *cmd, const char *seg)
@@ -144,6 +147,8 @@ static int parse_line(struct cfg *c, const char *line, const struct pctx *p, enu
 	/* A line with an error changes nothing. */
 	if (cmd != C_NONE)
 		snprintf(what, sizeof(what), "%s %s", menu_path[m], cmd == C_SET ? "set" : "add");
+	if (cmd == C_SET && m == M_IPFIX)
+		return config_ipfix_words(c, p, what, w + i, n - i);
 	if (cmd == C_SET)
 		return config_set_words(c, p, what, w + i, n - i);
 	if (cmd == C_ADD && m == M_TARGET)

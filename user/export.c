@@ -164,7 +164,8 @@ static bool templates_due(const struct target *t, __u64 now)
 	       now - t->templates_ns >= t->cfg.template_timeout_ns;
 }
 
-static int msg_begin(struct exporter *e, struct target *t)
+/* Start a message, with the templates when they are due unless no_templates. */
+static int msg_begin(struct exporter *e, struct target *t, bool no_templates)
 {
 	struct enc_clock clk = clock_now();
 	bool v9 = t->cfg.version == 9;
@@ -176,10 +177,10 @@ static int msg_begin(struct exporter *e, struct target *t)
 		return err;
 	t->msg_open = true;
 	t->msg_has_templates = false;
-	if (!templates_due(t, clk.mono_ns))
+	if (no_templates || !templates_due(t, clk.mono_ns))
 		return 0;
 	/* Sampling rides with the templates: always announced, rate 1 when off. */
-	err = v9 ? nf9_add_templates(&t->msg) : ipfix_add_templates(&t->msg);
+	err = v9 ? nf9_add_templates(&t->msg, &e->v9) : ipfix_add_templates(&t->msg, &e->ipfix);
 	if (!err)
 		err = v9 ? nf9_add_options(&t->msg, &e->sampling, t->cfg.source_id)
 			 : ipfix_add_options(&t->msg, &e->sampling, &clk, t->cfg.source_id);
@@ -216,15 +217,20 @@ static void add_templated(struct exporter *e, struct target *t, const struct tfl
 	struct enc_clock clk;
 	int err;
 
-	for (int attempt = 0; attempt < 2; attempt++) {
-		if (!t->msg_open && msg_begin(e, t))
+	/*
+	 * The open message may be full; the next may be due templates that leave no room for a
+	 * record (every field selected, mtu 576): it then leaves with the templates alone, and a
+	 * third message, without them, takes the record.
+	 */
+	for (int attempt = 0; attempt < 3; attempt++) {
+		if (!t->msg_open && msg_begin(e, t, attempt == 2))
 			break;
 		clk = clock_now();
-		err = t->cfg.version == 9 ? nf9_add_record(&t->msg, r)
-					  : ipfix_add_record(&t->msg, r, &clk);
+		err = t->cfg.version == 9 ? nf9_add_record(&t->msg, &e->v9, r, &clk)
+					  : ipfix_add_record(&t->msg, &e->ipfix, r, &clk);
 		if (!err)
 			return;
-		if (err != -ENOSPC)
+		if (err != -ENOSPC || !t->msg.records) /* even an empty message is too small */
 			break;
 		msg_send(t);
 	}
@@ -245,6 +251,9 @@ int export_open(struct exporter *e, const struct cfg *c, FILE *json_out)
 	e->nf5_sampling =
 		c->packet_sampling ? nf5_sampling(c->sampling_interval, c->sampling_space) : 0;
 	e->json_out = json_out;
+	/* Template layouts once per selection: records are then written without lookups. */
+	fields_layout(&e->v9, c->ipfix_fields, IE_FMT_V9);
+	fields_layout(&e->ipfix, c->ipfix_fields, IE_FMT_IPFIX);
 	if (!c->n_targets) {
 		e->json = json_out;
 		return 0;
@@ -328,9 +337,13 @@ void export_record(struct exporter *e, const struct tflow_record *r)
 		struct target *t = &e->targets[i];
 
 		if (is_templated(t)) {
-			add_templated(e, t, r);
+			/* NAT events only where nat-events=yes gave them a template */
+			if (!r->nat_event || ie_layout_pick(&e->v9, r))
+				add_templated(e, t, r);
 			continue;
 		}
+		if (r->nat_event) /* v1/v5 records are flows only */
+			continue;
 		if (!record_is_ipv4(r)) {
 			t->skipped_ipv6++;
 			continue;
@@ -355,7 +368,7 @@ void export_flush(struct exporter *e)
 		/* With no data to carry them, templates still go out when they are due by time. */
 		if (!t->msg_open && (!t->templates_ns ||
 				     clk.mono_ns - t->templates_ns >= t->cfg.template_timeout_ns))
-			msg_begin(e, t);
+			msg_begin(e, t, false);
 		msg_send(t);
 	}
 	if (e->json)

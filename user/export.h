@@ -43,6 +43,7 @@ struct exporter {
 	struct target *targets;
 	int n_targets;
 	struct enc_sampling sampling; /* as announced: interval 1, space 0 when off */
+	struct ie_layout v9, ipfix;   /* data templates of the ipfix field selection */
 	__u16 nf5_sampling;
 	FILE *json;	/* no target configured: JSON lines here */
 	FILE *json_out; /* where JSON lines would go */

@@ -11,56 +11,8 @@
 #define IPFIX_OPT_TMPL_HDR_LEN 6     /* template id, field count, scope field count */
 #define IPFIX_SET_ALIGN 1	     /* sets are not padded: see below */
 
-/*
- * Sets are not padded: RFC 7011 makes padding optional, and every collector reads unaligned
- * records. Data templates: which fields, in which order; the lengths come from the IE table, so
- * the template and the records written from the same list cannot disagree.
- */
-static const __u16 v4_ids[] = {
-	IE_SOURCE_IPV4_ADDRESS,
-	IE_DESTINATION_IPV4_ADDRESS,
-	IE_SOURCE_TRANSPORT_PORT,
-	IE_DESTINATION_TRANSPORT_PORT,
-	IE_PROTOCOL_IDENTIFIER,
-	IE_IP_CLASS_OF_SERVICE,
-	IE_TCP_CONTROL_BITS,
-	IE_INGRESS_INTERFACE,
-	IE_EGRESS_INTERFACE,
-	IE_PACKET_DELTA_COUNT,
-	IE_OCTET_DELTA_COUNT,
-	IE_FLOW_START_MILLISECONDS,
-	IE_FLOW_END_MILLISECONDS,
-	IE_ICMP_TYPE_CODE_IPV4,
-	IE_IP_VERSION,
-	IE_FLOW_DIRECTION,
-	IE_IP_TTL,
-	IE_FLOW_END_REASON,
-};
-
-static const __u16 v6_ids[] = {
-	IE_SOURCE_IPV6_ADDRESS,
-	IE_DESTINATION_IPV6_ADDRESS,
-	IE_SOURCE_TRANSPORT_PORT,
-	IE_DESTINATION_TRANSPORT_PORT,
-	IE_PROTOCOL_IDENTIFIER,
-	IE_IP_CLASS_OF_SERVICE,
-	IE_TCP_CONTROL_BITS,
-	IE_INGRESS_INTERFACE,
-	IE_EGRESS_INTERFACE,
-	IE_PACKET_DELTA_COUNT,
-	IE_OCTET_DELTA_COUNT,
-	IE_FLOW_START_MILLISECONDS,
-	IE_FLOW_END_MILLISECONDS,
-	IE_ICMP_TYPE_CODE_IPV6,
-	IE_IP_VERSION,
-	IE_FLOW_DIRECTION,
-	IE_IP_TTL,
-	IE_FLOW_END_REASON,
-};
-
-static const struct ie_template tmpl_v4 = { IPFIX_TMPL_V4, v4_ids, ARRAY_SIZE(v4_ids) };
-static const struct ie_template tmpl_v6 = { IPFIX_TMPL_V6, v6_ids, ARRAY_SIZE(v6_ids) };
-
+/* Sets are not padded: RFC 7011 makes padding optional, and every collector reads unaligned
+ * records. */
 /* Options template 258: one scope field, then the sampling parameters and the boot time. */
 static const __u16 tmpl_options[] = {
 	IE_OBSERVATION_DOMAIN_ID,
@@ -89,20 +41,25 @@ int ipfix_begin(struct tmsg *m, void *buf, size_t size, const struct enc_clock *
 	return 0;
 }
 
-int ipfix_add_templates(struct tmsg *m)
+int ipfix_add_templates(struct tmsg *m, const struct ie_layout *l)
 {
-	size_t tmpl = ie_template_len(&tmpl_v4) + ie_template_len(&tmpl_v6);
 	size_t opt = IPFIX_OPT_TMPL_HDR_LEN + IE_FIELD_SPEC_LEN * ARRAY_SIZE(tmpl_options);
+	const struct ie_template *t[4];
+	size_t tmpl = 0;
+	int n;
 	__u8 *p;
 
-	if (!m || !m->buf)
+	if (!m || !m->buf || !l)
 		return -EINVAL;
+	n = ie_layout_list(l, t);
+	for (int i = 0; i < n; i++)
+		tmpl += ie_template_len(t[i]);
 	if (!tmsg_fits(m, tmsg_set_len(m, tmpl) + tmsg_set_len(m, opt)))
 		return -ENOSPC;
 
 	p = tmsg_open(m, IPFIX_SET_TEMPLATE);
-	p = ie_put_template(p, &tmpl_v4, IE_FMT_IPFIX);
-	p = ie_put_template(p, &tmpl_v6, IE_FMT_IPFIX);
+	for (int i = 0; i < n; i++)
+		p = ie_put_template(p, t[i]);
 	tmsg_close(m, p);
 
 	p = tmsg_open(m, IPFIX_SET_OPTIONS_TEMPLATE);
@@ -112,7 +69,7 @@ int ipfix_add_templates(struct tmsg *m)
 	p = ie_put_field_specs(p + IPFIX_OPT_TMPL_HDR_LEN, tmpl_options, ARRAY_SIZE(tmpl_options),
 			       IE_FMT_IPFIX);
 	tmsg_close(m, p);
-	m->records += 3;
+	m->records += n + 1;
 	return 0;
 }
 
@@ -143,15 +100,15 @@ int ipfix_add_options(struct tmsg *m, const struct enc_sampling *s, const struct
 	return 0;
 }
 
-int ipfix_add_record(struct tmsg *m, const struct tflow_record *r, const struct enc_clock *clk)
+int ipfix_add_record(struct tmsg *m, const struct ie_layout *l, const struct tflow_record *r,
+		     const struct enc_clock *clk)
 {
-	if (!m || !m->buf || !r || !clk)
+	const struct ie_template *t;
+
+	if (!m || !m->buf || !l || !r || !clk)
 		return -EINVAL;
-	if (r->key.family == 4)
-		return tmsg_add_record(m, &tmpl_v4, r, clk);
-	if (r->key.family == 6)
-		return tmsg_add_record(m, &tmpl_v6, r, clk);
-	return -EINVAL;
+	t = ie_layout_pick(l, r);
+	return t ? tmsg_add_record(m, t, r, clk) : -EINVAL;
 }
 
 size_t ipfix_finish(struct tmsg *m)

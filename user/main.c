@@ -34,6 +34,7 @@ static const char usage[] =
 	"  --sampling-space N            packets skipped in a row when sampling\n"
 	"  --scan-interval TIME          how often the cache is scanned (1s)\n"
 	"  --enabled yes|no              run at all (a config file may say no)\n"
+	"  --ipfix FIELD=yes|no[,...]    v9/IPFIX fields, as /ip traffic-flow ipfix (all yes)\n"
 	"  --target HOST[:PORT][,version=1|5|9|IPFIX][,src-address=A][,mtu=N][,source-id=N]\n"
 	"                                a collector (default port 2055, version 9); repeat\n"
 	"  -c, --config FILE             RouterOS-syntax configuration file\n"
@@ -49,11 +50,14 @@ static const char usage[] =
 	"the programs attached and the cache pinned for the next run. SIGHUP: reload the\n"
 	"configuration (templates are sent again to every target).\n";
 
+/* clang-format lays out 9 names in columns but 10 one a line: keep the columns */
+/* clang-format off */
 static const char *const properties[] = {
 	"interfaces",	   "cache-entries",	"active-flow-timeout", "inactive-flow-timeout",
 	"packet-sampling", "sampling-interval", "sampling-space",      "scan-interval",
-	"enabled",	   "direction",
+	"enabled",	   "direction",		"ipfix",
 };
+/* clang-format on */
 #define N_PROPS (int)(sizeof(properties) / sizeof(properties[0]))
 #define OPT_TARGET 1000
 #define OPT_PIN_DIR 1001

@@ -23,57 +23,6 @@
 #define NF9_SAMPLING_NONE 0
 #define NF9_SAMPLING_DETERMINISTIC 1
 
-/*
- * Data templates: which fields, in which order. The lengths come from the IE table, so the
- * template and the records written from the same list cannot disagree.
- *
- * Both templates carry ICMP type/code as field 32: RFC 3954's ICMP_TYPE is not IPv4-only, and
- * nfdump 1.7.1 ignores 139 (icmpTypeCodeIPv6) in v9 and then zeroes the destination port of
- * ICMPv6 flows, losing type and code. IPFIX uses 139 for IPv6 as IANA says.
- */
-static const __u16 v4_ids[] = {
-	IE_SOURCE_IPV4_ADDRESS,
-	IE_DESTINATION_IPV4_ADDRESS,
-	IE_SOURCE_TRANSPORT_PORT,
-	IE_DESTINATION_TRANSPORT_PORT,
-	IE_PROTOCOL_IDENTIFIER,
-	IE_IP_CLASS_OF_SERVICE,
-	IE_TCP_CONTROL_BITS,
-	IE_INGRESS_INTERFACE,
-	IE_EGRESS_INTERFACE,
-	IE_PACKET_DELTA_COUNT,
-	IE_OCTET_DELTA_COUNT,
-	IE_FLOW_START_SYS_UP_TIME,
-	IE_FLOW_END_SYS_UP_TIME,
-	IE_ICMP_TYPE_CODE_IPV4,
-	IE_IP_VERSION,
-	IE_FLOW_DIRECTION,
-	IE_IP_TTL,
-};
-
-static const __u16 v6_ids[] = {
-	IE_SOURCE_IPV6_ADDRESS,
-	IE_DESTINATION_IPV6_ADDRESS,
-	IE_SOURCE_TRANSPORT_PORT,
-	IE_DESTINATION_TRANSPORT_PORT,
-	IE_PROTOCOL_IDENTIFIER,
-	IE_IP_CLASS_OF_SERVICE,
-	IE_TCP_CONTROL_BITS,
-	IE_INGRESS_INTERFACE,
-	IE_EGRESS_INTERFACE,
-	IE_PACKET_DELTA_COUNT,
-	IE_OCTET_DELTA_COUNT,
-	IE_FLOW_START_SYS_UP_TIME,
-	IE_FLOW_END_SYS_UP_TIME,
-	IE_ICMP_TYPE_CODE_IPV4, /* v9 ICMP_TYPE, for ICMPv6 too: see above */
-	IE_IP_VERSION,
-	IE_FLOW_DIRECTION,
-	IE_IP_TTL,
-};
-
-static const struct ie_template tmpl_v4 = { NF9_TMPL_V4, v4_ids, ARRAY_SIZE(v4_ids) };
-static const struct ie_template tmpl_v6 = { NF9_TMPL_V6, v6_ids, ARRAY_SIZE(v6_ids) };
-
 /* Options template 258: after the System scope. */
 static const __u16 tmpl_options[] = { IE_SAMPLING_INTERVAL, IE_SAMPLING_ALGORITHM };
 
@@ -111,21 +60,26 @@ int nf9_begin(struct tmsg *m, void *buf, size_t size, const struct enc_clock *cl
 	return 0;
 }
 
-int nf9_add_templates(struct tmsg *m)
+int nf9_add_templates(struct tmsg *m, const struct ie_layout *l)
 {
-	size_t tmpl = ie_template_len(&tmpl_v4) + ie_template_len(&tmpl_v6);
 	size_t opt = NF9_OPT_TMPL_HDR_LEN + IE_FIELD_SPEC_LEN * (1 + ARRAY_SIZE(tmpl_options));
+	const struct ie_template *t[4];
+	size_t tmpl = 0;
+	int n;
 	__u8 *p;
 
-	if (!m || !m->buf)
+	if (!m || !m->buf || !l)
 		return -EINVAL;
+	n = ie_layout_list(l, t);
+	for (int i = 0; i < n; i++)
+		tmpl += ie_template_len(t[i]);
 	if (!tmsg_fits(m, tmsg_set_len(m, tmpl) + tmsg_set_len(m, opt)))
 		return -ENOSPC;
 
 	/* Made of 4-byte words, the template FlowSet never needs padding. */
 	p = tmsg_open(m, NF9_SET_TEMPLATE);
-	p = ie_put_template(p, &tmpl_v4, IE_FMT_V9);
-	p = ie_put_template(p, &tmpl_v6, IE_FMT_V9);
+	for (int i = 0; i < n; i++)
+		p = ie_put_template(p, t[i]);
 	tmsg_close(m, p);
 
 	/*
@@ -141,7 +95,7 @@ int nf9_add_templates(struct tmsg *m)
 	p = ie_put_field_specs(p + NF9_OPT_TMPL_HDR_LEN + IE_FIELD_SPEC_LEN, tmpl_options,
 			       ARRAY_SIZE(tmpl_options), IE_FMT_V9);
 	tmsg_close(m, p);
-	m->records += 3;
+	m->records += n + 1;
 	return 0;
 }
 
@@ -168,16 +122,15 @@ int nf9_add_options(struct tmsg *m, const struct enc_sampling *s, __u32 source_i
 	return 0;
 }
 
-int nf9_add_record(struct tmsg *m, const struct tflow_record *r)
+int nf9_add_record(struct tmsg *m, const struct ie_layout *l, const struct tflow_record *r,
+		   const struct enc_clock *clk)
 {
-	if (!m || !m->buf || !r)
+	const struct ie_template *t;
+
+	if (!m || !m->buf || !l || !r || !clk)
 		return -EINVAL;
-	/* no clock pair: v9 records carry sysUptime, which is the records' own clock */
-	if (r->key.family == 4)
-		return tmsg_add_record(m, &tmpl_v4, r, NULL);
-	if (r->key.family == 6)
-		return tmsg_add_record(m, &tmpl_v6, r, NULL);
-	return -EINVAL;
+	t = ie_layout_pick(l, r);
+	return t ? tmsg_add_record(m, t, r, clk) : -EINVAL;
 }
 
 size_t nf9_finish(struct tmsg *m)

@@ -15,7 +15,7 @@
                                                 exit 0 if both tables are equal, exactly
   flows.py datagrams PCAP --port P [--json]     one line per export datagram (see below)
   flows.py check-export PCAP --port P --version V [--mtu N] [--refresh N] [--sampling I:S]
-                   [--max-records N] [--end-reasons R,...]
+                   [--max-records N] [--end-reasons R,...] [--templates ID,...]
                                                 the export stream's own rules (see check_export)
   flows.py check-times PCAP --port P --pcap CAPTURE [--tolerance S]
                                                 flow start/end against the capture's packet times
@@ -574,8 +574,9 @@ def check_export(args):
       flow, 4 forced, 5 lack of resources);
     - v9: sequence = the previous one + 1; IPFIX: sequence = the previous one + its data records
       (options data records included); v5: + its flow records; the first datagram starts at 0;
-    - v9/IPFIX: the first datagram carries the templates (256, 257) and the options template
-      (258) and the sampling options record; a template datagram comes at least every --refresh
+    - v9/IPFIX: the first datagram carries the data templates --templates (default 256, 257 for
+      flows and 259, 260 for NAT events, as with every ipfix field selected) and the options
+      template (258) and the sampling options record; a template datagram comes at least every --refresh
       datagrams; the options record announces --sampling I:S (v9: samplingInterval (34) = the
       rate round((I+S)/I), algorithm (35) = 1 deterministic, 0 with sampling off; IPFIX:
       samplingPacketInterval (305) = I, samplingPacketSpace (306) = S; sampling off is 1:0: rate
@@ -629,9 +630,9 @@ def check_export(args):
             has = bool(tids or oids)
             if has:
                 n_tmpl += 1
-                if tids != [256, 257] or oids != [258]:
-                    problems.append("%s: templates %s, options templates %s; want [256, 257] and"
-                                    " [258]" % (where, tids, oids))
+                if tids != args.templates or oids != [258]:
+                    problems.append("%s: templates %s, options templates %s; want %s and [258]"
+                                    % (where, tids, oids, args.templates))
                 if len(d["options"]) != 1:
                     problems.append("%s: %d options records with the templates, want 1" %
                                     (where, len(d["options"])))
@@ -823,6 +824,9 @@ def main():
     p.add_argument("--max-records", type=int)
     p.add_argument("--end-reasons", type=lambda s: [int(x) for x in s.split(",")],
                    help="IPFIX: every record's flowEndReason (136) is one of these")
+    p.add_argument("--templates", type=lambda s: sorted(int(x) for x in s.split(",")),
+                   default=[256, 257, 259, 260],
+                   help="v9/IPFIX: the data template ids sent (259, 260: nat-events=yes)")
     p = sub.add_parser("check-times")
     p.add_argument("file")
     p.add_argument("--port", type=int, required=True)

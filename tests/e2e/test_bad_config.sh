@@ -9,7 +9,7 @@
 # qdisc. A positive control first shows that these checks do see what a valid run attaches.
 #
 # Cases: every property with a wrong type and with out-of-range values, unknown properties,
-# menus and commands, interface lists, patterns and directions, duplicates, overlong lines, non-UTF-8 bytes and control characters (in the
+# menus and commands, interface lists, patterns and directions, unknown ipfix fields and values (file and --ipfix), duplicates, overlong lines, non-UTF-8 bytes and control characters (in the
 # file and in long options), bad target specs, bad long options, bad commands. A case that tflow
 # accepts runs until `timeout` stops it (5 s) and fails on its exit code.
 . "$(dirname "$0")/lib.sh"
@@ -224,6 +224,24 @@ bad_file "command target remove" 1 "unknown menu or command '/ip traffic-flow ta
 	'/ip traffic-flow target remove 0\n'
 bad_file "set without a menu" 1 "unknown menu or command '/set'" 'set enabled=yes\n'
 bad_file "a property with no menu" 1 "'enabled=...' needs a command" 'enabled=yes\n'
+
+
+# ---------------------------------------------------------------- /ip traffic-flow ipfix, --ipfix
+
+bad_file "ipfix: unknown field" 2 \
+	"unknown property 'tcp-seq' for /ip traffic-flow ipfix set|accepted: bytes, packets,|nat-events, udp-length)" \
+	'/ip traffic-flow ipfix set ttl=no\n/ip traffic-flow ipfix set tcp-seq=yes\n'
+bad_file "ipfix: yes or no" 1 "tcp-seq-num: 'maybe' is not accepted (yes or no)" \
+	'/ip traffic-flow ipfix set tcp-seq-num=maybe\n'
+bad_file "ipfix: a field twice (name and alias)" 1 "ip-total-length: given twice" \
+	'/ip traffic-flow ipfix set ip-total-length=no ip-total-lenght=yes\n'
+bad_file "ipfix: command print" 1 "unknown menu or command '/ip traffic-flow ipfix print'" \
+	'/ip traffic-flow ipfix print\n'
+bad "--ipfix: unknown field" "unknown property 'nat-event' for --ipfix|accepted: bytes," \
+	run --ipfix nat-events=no,nat-event=no
+bad "--ipfix: yes or no" "nat-events: '1' is not accepted (yes or no)" run --ipfix nat-events=1
+bad "--ipfix: no value" "'ttl' after --ipfix: expected FIELD=yes|no" run --ipfix ttl
+bad "--ipfix: an empty item" "--ipfix 'ttl=no,': empty item" run --ipfix ttl=no,
 
 # ---------------------------------------------------------------- duplicates
 

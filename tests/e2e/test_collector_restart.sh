@@ -39,7 +39,9 @@ for p in "${PORTS[@]}"; do
 	targets+=(--target
 		"127.0.0.1:$p,version=${VERSION[$p]},mtu=576,v9-template-refresh=${REFRESH[$p]}")
 done
-capture_start export lo "$NS_B" '(udp portrange 2055-2058) or icmp'
+# with every ipfix field a 576-byte datagram holds 4 records, so a scan sends ~40 datagrams at
+# once: a 64 MiB buffer and a snap length that holds a datagram (the last -B/-s given counts)
+capture_start export lo "$NS_B" -B 65536 -s 2048 '(udp portrange 2055-2058) or icmp'
 exporter_start "${targets[@]}" --active-flow-timeout 1s --inactive-flow-timeout 1s \
 	--scan-interval 250ms
 udp_sink udp-sink $(seq 5001 5040) || exit 1

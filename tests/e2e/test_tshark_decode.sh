@@ -10,8 +10,8 @@
 #   - tshark (-d udp.port==P,cflow) decodes every datagram as cflow, none malformed, no expert
 #     warning or error (tshark checks the sequence numbers itself and warns "Unexpected flow
 #     sequence"; a data set before its template is "no template found", a warning too);
-#   - the first datagram of each target carries templates 256, 257 and options template 258, as
-#     tshark decodes them, and every options record announces the configured sampling: v9
+#   - the first datagram of each target carries templates 256, 257 (flows), 259, 260 (NAT events:
+#     every ipfix field is selected by default) and options template 258, as tshark decodes them, and every options record announces the configured sampling: v9
 #     samplingInterval 3 (1 in round((2+3)/2), half up, as v5) and samplingAlgorithm 1
 #     (deterministic); IPFIX samplingPacketInterval 2 and samplingPacketSpace 3;
 #   - every flow's start and end, as tshark computes them (IPFIX flowStart/EndMilliseconds; v9 the
@@ -67,9 +67,9 @@ log "tshark: $n_all datagrams"
 	-e cflow.version -e cflow.sequence -e cflow.flowset_id -e cflow.template_id \
 	-e cflow.sampling_interval -e cflow.sampling_algorithm -e cflow.sampling_packet_interval \
 	-e cflow.sampling_packet_space >"$E2E_WORK/tshark-hdr.tsv" 2>"$E2E_WORK/tshark.err"
-t_check "tshark: first datagram of each target: template FlowSet/Set 256, 257 and options 258" \
+t_check "tshark: first datagram of each target: templates 256, 257, 259, 260 and options 258" \
 	awk -F'\t' '!seen[$1]++ { want = $2 == 9 ? "0,1" : "2,3"
-		if (index($4, want) != 1 || $5 != "256,257,258") { print "port " $1 ": " $0; bad = 1 } }
+		if (index($4, want) != 1 || $5 != "256,257,259,260,258") { print "port " $1 ": " $0; bad = 1 } }
 		END { if (length(seen) != 4) { print "ports seen: " length(seen); bad = 1 }; exit bad }' \
 	"$E2E_WORK/tshark-hdr.tsv"
 t_check "tshark: v9 options: samplingInterval 3, samplingAlgorithm 1 (every one, 2 targets)" \

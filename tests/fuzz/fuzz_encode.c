@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <string.h>
+#include "fields.h"
 #include "fuzz.h"
 #include "ipfix.h"
 #include "nf1.h"
@@ -11,7 +12,9 @@
 #include "record.h"
 
 /*
- * The first input byte picks the encoder; the rest gives the buffer size, the header fields and
+ * The first input byte picks the encoder and, for v9/IPFIX, the `/ip traffic-flow ipfix` field
+ * selection (every field when below N_MODES, as by default; else one of 50 others, the classic
+ * and the smallest among them); the rest gives the buffer size, the header fields and
  * records with every field random (families other than 4 and 6 included). Each encoder gets a
  * buffer of exactly the size it is told (ASan sees any write past it) filled with a canary, and
  * is held to its contract:
@@ -26,7 +29,7 @@
 
 #define NS_MS 1000000ULL
 #define MAX_RECS 256
-#define MAX_FIELDS 32
+#define MAX_FIELDS IE_MAX_ELEMS
 #define CANARY 0xa5
 
 enum mode { M_NF1, M_NF5, M_NF9, M_IPFIX, M_JSON, N_MODES };
@@ -63,6 +66,17 @@ static void read_record(struct fin *in, struct tflow_record *r)
 	r->tos = fin_u8(in);
 	r->ttl = fin_u8(in);
 	r->end_reason = fin_u8(in);
+	/* What the datapath, routing and conntrack add; one record in 8 is a NAT event. */
+	fin_bytes(in, &r->ext, sizeof(r->ext));
+	r->src_mask = fin_u8(in);
+	r->dst_mask = fin_u8(in);
+	r->has_nat = fin_u8(in) & 1;
+	fin_bytes(in, r->nat_src, 16);
+	fin_bytes(in, r->nat_dst, 16);
+	fin_bytes(in, &r->nat_sport, 2);
+	fin_bytes(in, &r->nat_dport, 2);
+	f = fin_u8(in);
+	r->nat_event = f % 8 == 7 ? 4 + (f >> 7) : 0;
 }
 
 static __u64 get_uint(const __u8 *p, unsigned int len)
@@ -176,10 +190,14 @@ struct tmpl {
 	size_t reclen;
 };
 
+#define N_TMPL 5 /* 256 and 257 flows, 258 options, 259 and 260 NAT events */
+
 struct proto {
 	bool v9;
-	struct tmpl t[3]; /* 256, 257, 258 as the encoder announces them */
+	struct tmpl t[N_TMPL]; /* as the encoder announces them */
 	bool known;
+	__u64 sel; /* the field selection the templates were learnt for */
+	struct ie_layout lay;
 };
 
 static struct proto p9 = { .v9 = true }, p10 = { .v9 = false };
@@ -193,7 +211,7 @@ static int m_begin(const struct proto *p, struct tmsg *m, void *buf, size_t size
 
 static int m_templates(const struct proto *p, struct tmsg *m)
 {
-	return p->v9 ? nf9_add_templates(m) : ipfix_add_templates(m);
+	return p->v9 ? nf9_add_templates(m, &p->lay) : ipfix_add_templates(m, &p->lay);
 }
 
 static int m_options(const struct proto *p, struct tmsg *m, const struct enc_sampling *s, __u32 id)
@@ -203,7 +221,7 @@ static int m_options(const struct proto *p, struct tmsg *m, const struct enc_sam
 
 static int m_record(const struct proto *p, struct tmsg *m, const struct tflow_record *r)
 {
-	return p->v9 ? nf9_add_record(m, r) : ipfix_add_record(m, r, &clk);
+	return p->v9 ? nf9_add_record(m, &p->lay, r, &clk) : ipfix_add_record(m, &p->lay, r, &clk);
 }
 
 static size_t m_finish(const struct proto *p, struct tmsg *m)
@@ -219,7 +237,7 @@ static size_t parse_template(struct proto *p, const __u8 *q, const __u8 *end, bo
 
 	FUZZ_CHECK(q + hl <= end, "template header past its set");
 	t.id = (__u16)get_uint(q, 2);
-	FUZZ_CHECK(t.id >= 256 && t.id <= 258, "template id %u", t.id);
+	FUZZ_CHECK(t.id >= 256 && t.id < 256 + N_TMPL, "template id %u", t.id);
 	if (p->v9 && options) { /* v9: scope and option lengths in bytes */
 		t.n = (__u16)((get_uint(q + 2, 2) + get_uint(q + 4, 2)) / 4);
 		nscope = get_uint(q + 2, 2) / 4;
@@ -310,6 +328,89 @@ static bool field_ok(const struct tflow_record *r, __u16 id, const __u8 *v, __u1
 	case IE_FLOW_END_REASON:
 		want = r->end_reason;
 		break;
+	case IE_ICMP_TYPE_IPV4:
+	case IE_ICMP_TYPE_IPV6:
+		want = is_icmp(r) ? ntohs(r->key.dport) >> 8 : 0;
+		break;
+	case IE_ICMP_CODE_IPV4:
+	case IE_ICMP_CODE_IPV6:
+		want = is_icmp(r) ? ntohs(r->key.dport) & 0xff : 0;
+		break;
+	case IE_TCP_SEQUENCE_NUMBER:
+		want = r->ext.tcp_seq;
+		break;
+	case IE_TCP_ACKNOWLEDGEMENT_NUMBER:
+		want = r->ext.tcp_ack;
+		break;
+	case IE_TCP_WINDOW_SIZE:
+		want = r->ext.tcp_win;
+		break;
+	case IE_IGMP_TYPE:
+		want = r->ext.igmp_type;
+		break;
+	case IE_SOURCE_MAC_ADDRESS:
+		return len == 6 && !memcmp(v, r->ext.src_mac, 6);
+	case IE_DESTINATION_MAC_ADDRESS:
+		return len == 6 && !memcmp(v, r->ext.dst_mac, 6);
+	case IE_SOURCE_IPV4_PREFIX_LENGTH:
+	case IE_SOURCE_IPV6_PREFIX_LENGTH:
+		want = r->src_mask;
+		break;
+	case IE_DESTINATION_IPV4_PREFIX_LENGTH:
+	case IE_DESTINATION_IPV6_PREFIX_LENGTH:
+		want = r->dst_mask;
+		break;
+	case IE_IP_HEADER_LENGTH:
+		want = r->key.family == 6 ? 40 : r->ext.ip_hdr_len;
+		break;
+	case IE_IP_TOTAL_LENGTH:
+		want = r->ext.ip_tot_len;
+		break;
+	case IE_FLOW_LABEL_IPV6:
+		want = r->ext.flow_label;
+		break;
+	case IE_UDP_MESSAGE_LENGTH:
+		want = r->ext.udp_len;
+		break;
+	case IE_IS_MULTICAST: /* IPv4: 224/4 -> 0x80; IPv6: ff00::/8 -> T flag 0x10 | scope */
+		if (r->key.family == 4)
+			want = r->key.dst[12] >= 224 && r->key.dst[12] <= 239 ? 0x80 : 0;
+		else
+			want = r->key.dst[0] == 0xff ? (r->key.dst[1] & 0x10) | (r->key.dst[1] & 0xf)
+						     : 0;
+		break;
+	case IE_SYSTEM_INIT_TIME_MILLISECONDS:
+		want = enc_real_ms(&clk, 0);
+		break;
+	case IE_OBSERVATION_TIME_MILLISECONDS:
+		want = enc_real_ms(&clk, r->last_ns);
+		break;
+	case IE_IP_NEXT_HOP_IPV4_ADDRESS:
+		return len == 4 && !memcmp(v, r->ext.gateway + 12, 4);
+	case IE_IP_NEXT_HOP_IPV6_ADDRESS:
+		return len == 16 && !memcmp(v, r->ext.gateway, 16);
+	case IE_POST_NAT_SOURCE_IPV4_ADDRESS:
+	case IE_POST_NAT_DESTINATION_IPV4_ADDRESS:
+	case IE_POST_NAT_SOURCE_IPV6_ADDRESS:
+	case IE_POST_NAT_DESTINATION_IPV6_ADDRESS: {
+		static const __u8 zero[16];
+		bool v4 = id == IE_POST_NAT_SOURCE_IPV4_ADDRESS ||
+			  id == IE_POST_NAT_DESTINATION_IPV4_ADDRESS;
+		bool src = id == IE_POST_NAT_SOURCE_IPV4_ADDRESS ||
+			   id == IE_POST_NAT_SOURCE_IPV6_ADDRESS;
+		const __u8 *a = !(r->has_nat || r->nat_event) ? zero : src ? r->nat_src : r->nat_dst;
+
+		return len == (v4 ? 4 : 16) && !memcmp(v, a + (v4 ? 12 : 0), len);
+	}
+	case IE_POST_NAPT_SOURCE_TRANSPORT_PORT:
+		want = r->has_nat || r->nat_event ? ntohs(r->nat_sport) : 0;
+		break;
+	case IE_POST_NAPT_DESTINATION_TRANSPORT_PORT:
+		want = r->has_nat || r->nat_event ? ntohs(r->nat_dport) : 0;
+		break;
+	case IE_NAT_EVENT:
+		want = r->nat_event;
+		break;
 	default:
 		return false; /* an element the checker does not know: say so */
 	}
@@ -395,7 +496,7 @@ static void check_message(struct proto *p, const __u8 *buf, size_t len, const st
 		} else {
 			const struct tmpl *t;
 
-			FUZZ_CHECK(sid >= 256 && sid <= 258, "set id %u", sid);
+			FUZZ_CHECK(sid >= 256 && sid < 256 + N_TMPL, "set id %u", sid);
 			t = &p->t[sid - 256];
 			FUZZ_CHECK(p->known && t->reclen, "data set %u before its template", sid);
 			for (; (size_t)(end - q) >= t->reclen; q += t->reclen, count++) {
@@ -408,7 +509,8 @@ static void check_message(struct proto *p, const __u8 *buf, size_t len, const st
 				const struct tflow_record *r = x->recs[nrec++];
 				const __u8 *v = q;
 
-				FUZZ_CHECK(sid == (r->key.family == 4 ? 256 : 257),
+				FUZZ_CHECK(sid == (r->key.family == 4 ? 256 : 257) +
+							  (r->nat_event ? 3 : 0),
 					   "record %d in set %u", nrec - 1, sid);
 				for (int i = 0; i < t->n; v += t->lens[i++])
 					FUZZ_CHECK(field_ok(r, t->ids[i], v, t->lens[i]),
@@ -431,22 +533,28 @@ static void check_message(struct proto *p, const __u8 *buf, size_t len, const st
 			   (unsigned long long)get_uint(buf + 2, 2), count);
 }
 
-/* The encoder's templates, learnt once from a message that holds only them. */
-static void learn_templates(struct proto *p)
+/* The encoder's templates for selection sel, learnt once from a message that holds only them. */
+static void learn_templates(struct proto *p, __u64 sel)
 {
 	static __u8 buf[2048];
 	struct expect x = { .ntemplates = 1 };
 	struct tmsg m;
 
-	if (p->known)
+	if (p->known && p->sel == sel)
 		return;
+	memset(p->t, 0, sizeof(p->t));
+	p->known = false;
+	p->sel = sel;
+	fields_layout(&p->lay, sel, p->v9 ? IE_FMT_V9 : IE_FMT_IPFIX);
 	FUZZ_CHECK(!m_begin(p, &m, buf, sizeof(buf), 0, 0) && !m_templates(p, &m), "templates");
 	check_message(p, buf, m_finish(p, &m), &x); /* not known yet: parse_template() learns */
 	FUZZ_CHECK(p->t[0].reclen && p->t[1].reclen && p->t[2].reclen, "three templates");
+	FUZZ_CHECK(!!(p->sel & TF_BIT(TF_NAT_EVENTS)) == (p->t[3].reclen && p->t[4].reclen),
+		   "NAT event templates when nat-events is selected");
 	p->known = true; /* from here on parse_template() compares with what it learnt */
 }
 
-static void fuzz_tmsg(struct fin *in, struct proto *p)
+static void fuzz_tmsg(struct fin *in, struct proto *p, __u64 sel)
 {
 	/* Mostly datagram sizes; sometimes above the 16-bit length fields, which cap the message.
 	 */
@@ -457,7 +565,7 @@ static void fuzz_tmsg(struct fin *in, struct proto *p)
 	struct tmsg m, m0;
 	int ret, nrecs = 0;
 
-	learn_templates(p);
+	learn_templates(p, sel);
 	FUZZ_CHECK(recs && buf && before, "out of memory");
 	memset(buf, CANARY, size);
 	x.seq = fin_u32(in);
@@ -495,9 +603,10 @@ static void fuzz_tmsg(struct fin *in, struct proto *p)
 		} else {
 			read_record(in, &recs[nrecs]);
 			ret = m_record(p, &m, &recs[nrecs]);
-			if (recs[nrecs].key.family != 4 && recs[nrecs].key.family != 6) {
-				FUZZ_CHECK(ret == -EINVAL, "family %u: %d", recs[nrecs].key.family,
-					   ret);
+			if ((recs[nrecs].key.family != 4 && recs[nrecs].key.family != 6) ||
+			    (recs[nrecs].nat_event && !(sel & TF_BIT(TF_NAT_EVENTS)))) {
+				FUZZ_CHECK(ret == -EINVAL, "family %u, NAT event %u: %d",
+					   recs[nrecs].key.family, recs[nrecs].nat_event, ret);
 				ret = -ENOSPC; /* and unchanged, checked below */
 			} else if (!ret) {
 				x.recs[x.nrecs++] = &recs[nrecs++];
@@ -540,6 +649,22 @@ static void fuzz_json(struct fin *in)
 	free(buf);
 }
 
+/* The field selection the first input byte picks: v9 and IPFIX templates follow it. */
+static __u64 selection(uint8_t b)
+{
+	__u64 x = b / N_MODES * 0x9e3779b97f4a7c15ULL; /* splitmix64 of the choice */
+
+	if (b < N_MODES)
+		return TF_ALL; /* the default */
+	if (b < 2 * N_MODES)
+		return TF_CLASSIC;
+	if (b < 3 * N_MODES)
+		return TF_BIT(TF_BYTES); /* about the least there is: counters, version, direction */
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	return (x ^ (x >> 31)) & TF_ALL;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fin in = { data + (size ? 1 : 0), size ? size - 1 : 0 };
@@ -554,10 +679,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_nf15(&in, true);
 		break;
 	case M_NF9:
-		fuzz_tmsg(&in, &p9);
+		fuzz_tmsg(&in, &p9, selection(data[0]));
 		break;
 	case M_IPFIX:
-		fuzz_tmsg(&in, &p10);
+		fuzz_tmsg(&in, &p10, selection(data[0]));
 		break;
 	case M_JSON:
 		fuzz_json(&in);

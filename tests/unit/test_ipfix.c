@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 #include "t.h"
+#include "fields.h"
 #include "ipfix.h"
 
 #define MS(x) ((__u64)(x)*1000000ULL)
@@ -16,6 +17,12 @@ static const struct enc_clock clk = {
 	.mono_ns = MS(1200000) + 123456,
 	.real_ns = 1700000000500000000ULL,
 };
+
+/*
+ * The templates of the classic selection (TF_CLASSIC): those of tflow before the field selection,
+ * with icmpTypeIPv4/icmpCodeIPv4 (176/177; IPv6 178/179) after them. main() builds it.
+ */
+static struct ie_layout lay;
 
 /* 100 sampled, 900 skipped */
 static const struct enc_sampling samp = { .interval = 100, .space = 900 };
@@ -116,15 +123,15 @@ static struct tflow_record rec_icmp6(void)
 static const unsigned char golden_full[] = {
 	/* header */
 	0x00, 0x0a,		/* version 10 */
-	0x01, 0x5e,		/* length 350 */
+	0x01, 0x72,		/* length 370 */
 	0x65, 0x53, 0xf1, 0x00, /* export time 1700000000 */
 	0x00, 0x00, 0x00, 0x03, /* sequence 3 */
 	0x00, 0x00, 0x00, 0x07, /* observation domain 7 */
-	/* template set: 4 + 2 * (4 + 18 * 4) = 156 */
+	/* template set: 4 + 2 * (4 + 20 * 4) = 172 */
 	0x00, 0x02,		/* set id 2: templates */
-	0x00, 0x9c,		/* length 156 */
+	0x00, 0xac,		/* length 172 */
 	0x01, 0x00,		/* template id 256 (IPv4) */
-	0x00, 0x12,		/* field count 18 */
+	0x00, 0x14,		/* field count 20 */
 	0x00, 0x08, 0x00, 0x04, /* sourceIPv4Address, 4 */
 	0x00, 0x0c, 0x00, 0x04, /* destinationIPv4Address, 4 */
 	0x00, 0x07, 0x00, 0x02, /* sourceTransportPort, 2 */
@@ -143,8 +150,10 @@ static const unsigned char golden_full[] = {
 	0x00, 0x3d, 0x00, 0x01, /* flowDirection (61), 1 */
 	0x00, 0xc0, 0x00, 0x01, /* ipTTL (192), 1 */
 	0x00, 0x88, 0x00, 0x01, /* flowEndReason (136), 1 */
+	0x00, 0xb0, 0x00, 0x01, /* icmpTypeIPv4 (176), 1 */
+	0x00, 0xb1, 0x00, 0x01, /* icmpCodeIPv4 (177), 1 */
 	0x01, 0x01,		/* template id 257 (IPv6) */
-	0x00, 0x12,		/* field count 18 */
+	0x00, 0x14,		/* field count 20 */
 	0x00, 0x1b, 0x00, 0x10, /* sourceIPv6Address (27), 16 */
 	0x00, 0x1c, 0x00, 0x10, /* destinationIPv6Address (28), 16 */
 	0x00, 0x07, 0x00, 0x02, /* sourceTransportPort, 2 */
@@ -163,6 +172,8 @@ static const unsigned char golden_full[] = {
 	0x00, 0x3d, 0x00, 0x01, /* flowDirection, 1 */
 	0x00, 0xc0, 0x00, 0x01, /* ipTTL, 1 */
 	0x00, 0x88, 0x00, 0x01, /* flowEndReason, 1 */
+	0x00, 0xb2, 0x00, 0x01, /* icmpTypeIPv6 (178), 1 */
+	0x00, 0xb3, 0x00, 0x01, /* icmpCodeIPv6 (179), 1 */
 	/* options template set: 4 + 6 + 4 * 4 = 26, not padded */
 	0x00, 0x03,		/* set id 3: options templates */
 	0x00, 0x1a,		/* length 26 */
@@ -180,9 +191,9 @@ static const unsigned char golden_full[] = {
 	0x00, 0x00, 0x00, 0x64,				/* sampling interval 100 */
 	0x00, 0x00, 0x03, 0x84,				/* sampling space 900 */
 	0x00, 0x00, 0x01, 0x8b, 0xcf, 0xd3, 0x1a, 0x73, /* boot 1699998800499 ms */
-	/* data set: 4 + 2 * 62 = 128 */
+	/* data set: 4 + 2 * 64 = 132 */
 	0x01, 0x00, /* set id 256 */
-	0x00, 0x80, /* length 128 */
+	0x00, 0x84, /* length 132 */
 	/* record 1: TCP */
 	0x0a, 0x00, 0x00, 0x01,				/* src 10.0.0.1 */
 	0x0a, 0x00, 0x00, 0x02,				/* dst 10.0.0.2 */
@@ -202,6 +213,7 @@ static const unsigned char golden_full[] = {
 	0x00,						/* direction ingress */
 	0x40,						/* ttl 64 */
 	0x03,						/* end reason 3: end of flow */
+	0x00, 0x00,					/* icmp type, code: not ICMP */
 	/* record 2: ICMP port unreachable */
 	0x0a, 0x00, 0x00, 0x02,				/* src 10.0.0.2 */
 	0x0a, 0x00, 0x00, 0x01,				/* dst 10.0.0.1 */
@@ -221,14 +233,15 @@ static const unsigned char golden_full[] = {
 	0x01,						/* direction egress */
 	0x40,						/* ttl 64 */
 	0x01,						/* end reason 1: idle timeout */
+	0x03, 0x03,					/* icmp type 3, code 3 */
 };
 
-#define OFF_OPT_DATA (16 + 156 + 26) /* options data set */
+#define OFF_OPT_DATA (16 + 172 + 26) /* options data set */
 #define OFF_DATA4 (OFF_OPT_DATA + 24)
 #define REC4_TCP (OFF_DATA4 + 4)
 #define REC4_ICMP (REC4_TCP + REC4_LEN)
-#define REC4_LEN 62
-#define REC6_LEN 86
+#define REC4_LEN 64
+#define REC6_LEN 88
 
 static void test_full(void)
 {
@@ -236,13 +249,13 @@ static void test_full(void)
 	unsigned char buf[512];
 	struct tmsg m;
 
-	_Static_assert(sizeof(golden_full) == 350, "16 + 156 + 26 + 24 + 128");
+	_Static_assert(sizeof(golden_full) == 370, "16 + 172 + 26 + 24 + 132");
 	memset(buf, 0xa5, sizeof(buf));
 	T_EQ_INT(ipfix_begin(&m, buf, sizeof(buf), &clk, 3, 7), 0);
-	T_EQ_INT(ipfix_add_templates(&m), 0);
+	T_EQ_INT(ipfix_add_templates(&m, &lay), 0);
 	T_EQ_INT(ipfix_add_options(&m, &samp, &clk, 7), 0);
-	T_EQ_INT(ipfix_add_record(&m, &r1, &clk), 0);
-	T_EQ_INT(ipfix_add_record(&m, &r2, &clk), 0);
+	T_EQ_INT(ipfix_add_record(&m, &lay, &r1, &clk), 0);
+	T_EQ_INT(ipfix_add_record(&m, &lay, &r2, &clk), 0);
 	T_EQ_INT(m.records, 6);
 	T_EQ_INT(m.data_records, 3); /* the sequence number advances by 3 */
 	T_EQ_INT(ipfix_finish(&m), sizeof(golden_full));
@@ -255,13 +268,13 @@ static void test_full(void)
 static const unsigned char golden_v6[] = {
 	/* header */
 	0x00, 0x0a,		/* version 10 */
-	0x00, 0xc0,		/* length 192 */
+	0x00, 0xc4,		/* length 196 */
 	0x65, 0x53, 0xf1, 0x00, /* export time 1700000000 */
 	0x00, 0x00, 0x00, 0x06, /* sequence 6 */
 	0x00, 0x00, 0x00, 0x07, /* observation domain 7 */
-	/* data set: 4 + 2 * 86 */
+	/* data set: 4 + 2 * 88 */
 	0x01, 0x01, /* set id 257 */
-	0x00, 0xb0, /* length 176 */
+	0x00, 0xb4, /* length 180 */
 	/* record 1: UDP mDNS */
 	0x20, 0x01, 0x0d, 0xb8, 0x00, 0x00, 0x00, 0x00, /* src 2001:db8::1 */
 	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0xff, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00,
@@ -282,6 +295,7 @@ static const unsigned char golden_v6[] = {
 	0x00,							    /* direction ingress */
 	0xff,							    /* hop limit 255 */
 	0x04,							    /* end reason 4: forced end */
+	0x00, 0x00,						    /* icmp type, code: not ICMP */
 	/* record 2: ICMPv6 echo request */
 	0xfe, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* src fe80::1 */
 	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0xfe, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00,
@@ -301,7 +315,8 @@ static const unsigned char golden_v6[] = {
 	0x06,							    /* ip version 6 */
 	0x01,							    /* direction egress */
 	0x40,							    /* hop limit 64 */
-	0x02, /* end reason 2: active timeout */
+	0x02,	    /* end reason 2: active timeout */
+	0x80, 0x00, /* icmp type 128, code 0 */
 };
 
 #define REC6_UDP (16 + 4)
@@ -315,8 +330,8 @@ static void test_ipv6(void)
 
 	_Static_assert(sizeof(golden_v6) == 16 + 4 + 2 * REC6_LEN, "header, set, 2 records");
 	T_EQ_INT(ipfix_begin(&m, buf, sizeof(buf), &clk, 6, 7), 0);
-	T_EQ_INT(ipfix_add_record(&m, &r1, &clk), 0);
-	T_EQ_INT(ipfix_add_record(&m, &r2, &clk), 0);
+	T_EQ_INT(ipfix_add_record(&m, &lay, &r1, &clk), 0);
+	T_EQ_INT(ipfix_add_record(&m, &lay, &r2, &clk), 0);
 	T_EQ_INT(m.data_records, 2);
 	T_EQ_INT(ipfix_finish(&m), sizeof(golden_v6));
 	T_EQ_MEM(buf, golden_v6, sizeof(golden_v6));
@@ -333,36 +348,36 @@ static void test_mixed(void)
 	struct tmsg m;
 	static const unsigned char hdr[] = {
 		0x00, 0x0a, /* version 10 */
-		0x01, 0x60, /* length 16 + 66 + 90 + 24 + 90 + 66 = 352 */
+		0x01, 0x68, /* length 16 + 68 + 92 + 24 + 92 + 68 = 360 */
 	};
-	static const unsigned char set4[] = { 0x01, 0x00, 0x00, 0x42 }; /* 256, 4 + 62 */
-	static const unsigned char set6[] = { 0x01, 0x01, 0x00, 0x5a }; /* 257, 4 + 86 */
+	static const unsigned char set4[] = { 0x01, 0x00, 0x00, 0x44 }; /* 256, 4 + 64 */
+	static const unsigned char set6[] = { 0x01, 0x01, 0x00, 0x5c }; /* 257, 4 + 88 */
 
 	memset(buf, 0xa5, sizeof(buf));
 	T_EQ_INT(ipfix_begin(&m, buf, sizeof(buf), &clk, 5, 7), 0);
-	T_EQ_INT(ipfix_add_record(&m, &tcp4, &clk), 0);
-	T_EQ_INT(ipfix_add_record(&m, &udp6, &clk), 0);
+	T_EQ_INT(ipfix_add_record(&m, &lay, &tcp4, &clk), 0);
+	T_EQ_INT(ipfix_add_record(&m, &lay, &udp6, &clk), 0);
 	T_EQ_INT(ipfix_add_options(&m, &samp, &clk, 7), 0);
-	T_EQ_INT(ipfix_add_record(&m, &icmp6, &clk), 0);
-	T_EQ_INT(ipfix_add_record(&m, &icmp4, &clk), 0);
+	T_EQ_INT(ipfix_add_record(&m, &lay, &icmp6, &clk), 0);
+	T_EQ_INT(ipfix_add_record(&m, &lay, &icmp4, &clk), 0);
 	T_EQ_INT(m.data_records, 5);
-	T_EQ_INT(ipfix_finish(&m), 352);
+	T_EQ_INT(ipfix_finish(&m), 360);
 	T_EQ_MEM(buf, hdr, sizeof(hdr));
 
 	T_EQ_MEM(p, set4, 4);
 	T_EQ_MEM(p + 4, golden_full + REC4_TCP, REC4_LEN);
-	p += 66;
+	p += 68;
 	T_EQ_MEM(p, set6, 4);
 	T_EQ_MEM(p + 4, golden_v6 + REC6_UDP, REC6_LEN);
-	p += 90;
+	p += 92;
 	T_EQ_MEM(p, golden_full + OFF_OPT_DATA, 24);
 	p += 24;
 	T_EQ_MEM(p, set6, 4);
 	T_EQ_MEM(p + 4, golden_v6 + REC6_ICMP, REC6_LEN);
-	p += 90;
+	p += 92;
 	T_EQ_MEM(p, set4, 4);
 	T_EQ_MEM(p + 4, golden_full + REC4_ICMP, REC4_LEN);
-	p += 66;
+	p += 68;
 	T_EQ_INT(*p, 0xa5);
 }
 
@@ -377,9 +392,9 @@ static void test_end_reason(void)
 	for (__u8 reason = TFLOW_END_IDLE; reason <= TFLOW_END_RESOURCES; reason++) {
 		r.end_reason = reason;
 		T_EQ_INT(ipfix_begin(&m, buf, sizeof(buf), &clk, 0, 7), 0);
-		T_EQ_INT(ipfix_add_record(&m, &r, &clk), 0);
+		T_EQ_INT(ipfix_add_record(&m, &lay, &r, &clk), 0);
 		T_EQ_INT(ipfix_finish(&m), 16 + 4 + REC4_LEN);
-		T_EQ_INT(buf[16 + 4 + REC4_LEN - 1], reason); /* the last field */
+		T_EQ_INT(buf[16 + 4 + REC4_LEN - 3], reason); /* before icmp type, code */
 	}
 }
 
@@ -403,7 +418,7 @@ static void test_times(void)
 	r.first_ns = 0;
 	r.last_ns = MS(1080935) + 999999; /* 18 min 0.935999999 s after boot */
 	T_EQ_INT(ipfix_begin(&m, buf, sizeof(buf), &c, 0, 7), 0);
-	T_EQ_INT(ipfix_add_record(&m, &r, &c), 0);
+	T_EQ_INT(ipfix_add_record(&m, &lay, &r, &c), 0);
 	T_EQ_INT(ipfix_finish(&m), 16 + 4 + REC4_LEN);
 	T_EQ_MEM(buf + 4, export_time, 4);
 	T_EQ_MEM(p, times, 16);
@@ -420,58 +435,58 @@ static void test_nospc(void)
 
 	T_EQ_INT(ipfix_begin(&m, buf, IPFIX_HDR_LEN - 1, &clk, 3, 7), -ENOSPC);
 	T_EQ_INT(ipfix_begin(&m, buf, IPFIX_HDR_LEN, &clk, 3, 7), 0);
-	T_EQ_INT(ipfix_add_record(&m, &r4, &clk), -ENOSPC);
+	T_EQ_INT(ipfix_add_record(&m, &lay, &r4, &clk), -ENOSPC);
 	T_EQ_INT(ipfix_finish(&m), IPFIX_HDR_LEN); /* an empty message, length 16 */
 	T_EQ_INT(buf[2] << 8 | buf[3], 16);
 
-	/* templates: 156 + 26 bytes, then the options data: 24 */
+	/* templates: 172 + 26 bytes, then the options data: 24 */
 	memset(buf, 0xa5, sizeof(buf));
-	T_EQ_INT(ipfix_begin(&m, buf, 16 + 182 - 1, &clk, 3, 7), 0);
+	T_EQ_INT(ipfix_begin(&m, buf, 16 + 198 - 1, &clk, 3, 7), 0);
 	before = m;
-	T_EQ_INT(ipfix_add_templates(&m), -ENOSPC);
+	T_EQ_INT(ipfix_add_templates(&m, &lay), -ENOSPC);
 	T_EQ_MEM(&m, &before, sizeof(m));
 	T_EQ_INT(buf[16], 0xa5);
-	T_EQ_INT(ipfix_begin(&m, buf, 16 + 182 + 24 - 1, &clk, 3, 7), 0);
-	T_EQ_INT(ipfix_add_templates(&m), 0);
+	T_EQ_INT(ipfix_begin(&m, buf, 16 + 198 + 24 - 1, &clk, 3, 7), 0);
+	T_EQ_INT(ipfix_add_templates(&m, &lay), 0);
 	before = m;
 	T_EQ_INT(ipfix_add_options(&m, &samp, &clk, 7), -ENOSPC);
 	T_EQ_MEM(&m, &before, sizeof(m));
-	T_EQ_INT(buf[16 + 182], 0xa5);
-	T_EQ_INT(ipfix_finish(&m), 16 + 182);
-	T_EQ_INT(buf[2] << 8 | buf[3], 198);
+	T_EQ_INT(buf[16 + 198], 0xa5);
+	T_EQ_INT(ipfix_finish(&m), 16 + 198);
+	T_EQ_INT(buf[2] << 8 | buf[3], 214);
 	T_EQ_MEM(buf + 4, golden_full + 4, 12);
-	T_EQ_MEM(buf + 16, golden_full + 16, 182);
+	T_EQ_MEM(buf + 16, golden_full + 16, 198);
 
-	/* exactly one IPv4 record: 16 + 4 + 62 */
+	/* exactly one IPv4 record: 16 + 4 + 64 */
 	memset(buf, 0xa5, sizeof(buf));
-	T_EQ_INT(ipfix_begin(&m, buf, 82, &clk, 3, 7), 0);
-	T_EQ_INT(ipfix_add_record(&m, &r4, &clk), 0);
+	T_EQ_INT(ipfix_begin(&m, buf, 84, &clk, 3, 7), 0);
+	T_EQ_INT(ipfix_add_record(&m, &lay, &r4, &clk), 0);
 	before = m;
-	T_EQ_INT(ipfix_add_record(&m, &r4, &clk), -ENOSPC);
-	T_EQ_INT(ipfix_add_record(&m, &r6, &clk), -ENOSPC);
+	T_EQ_INT(ipfix_add_record(&m, &lay, &r4, &clk), -ENOSPC);
+	T_EQ_INT(ipfix_add_record(&m, &lay, &r6, &clk), -ENOSPC);
 	T_EQ_INT(ipfix_add_options(&m, &samp, &clk, 7), -ENOSPC);
 	T_EQ_MEM(&m, &before, sizeof(m));
-	T_EQ_INT(ipfix_finish(&m), 82);
-	T_EQ_INT(buf[2] << 8 | buf[3], 82);
-	T_EQ_INT(buf[18] << 8 | buf[19], 66); /* set length */
+	T_EQ_INT(ipfix_finish(&m), 84);
+	T_EQ_INT(buf[2] << 8 | buf[3], 84);
+	T_EQ_INT(buf[18] << 8 | buf[19], 68); /* set length */
 	T_EQ_MEM(buf + 20, golden_full + REC4_TCP, REC4_LEN);
-	T_EQ_INT(buf[82], 0xa5);
-	T_EQ_INT(ipfix_begin(&m, buf, 81, &clk, 3, 7), 0);
-	T_EQ_INT(ipfix_add_record(&m, &r4, &clk), -ENOSPC);
+	T_EQ_INT(buf[84], 0xa5);
+	T_EQ_INT(ipfix_begin(&m, buf, 83, &clk, 3, 7), 0);
+	T_EQ_INT(ipfix_add_record(&m, &lay, &r4, &clk), -ENOSPC);
 
-	/* switching family: the IPv6 record needs its set header, 4 + 86 */
-	n = 16 + 66 + 90;
+	/* switching family: the IPv6 record needs its set header, 4 + 88 */
+	n = 16 + 68 + 92;
 	memset(buf, 0xa5, sizeof(buf));
 	T_EQ_INT(ipfix_begin(&m, buf, n - 1, &clk, 3, 7), 0);
-	T_EQ_INT(ipfix_add_record(&m, &r4, &clk), 0);
+	T_EQ_INT(ipfix_add_record(&m, &lay, &r4, &clk), 0);
 	before = m;
-	T_EQ_INT(ipfix_add_record(&m, &r6, &clk), -ENOSPC);
+	T_EQ_INT(ipfix_add_record(&m, &lay, &r6, &clk), -ENOSPC);
 	T_EQ_MEM(&m, &before, sizeof(m));
-	T_EQ_INT(ipfix_finish(&m), 82);
-	T_EQ_INT(buf[82], 0xa5);
+	T_EQ_INT(ipfix_finish(&m), 84);
+	T_EQ_INT(buf[84], 0xa5);
 	T_EQ_INT(ipfix_begin(&m, buf, n, &clk, 3, 7), 0);
-	T_EQ_INT(ipfix_add_record(&m, &r4, &clk), 0);
-	T_EQ_INT(ipfix_add_record(&m, &r6, &clk), 0);
+	T_EQ_INT(ipfix_add_record(&m, &lay, &r4, &clk), 0);
+	T_EQ_INT(ipfix_add_record(&m, &lay, &r6, &clk), 0);
 	T_EQ_INT(ipfix_finish(&m), n);
 	T_EQ_INT(m.data_records, 2);
 }
@@ -488,9 +503,9 @@ static void test_einval(void)
 	T_EQ_INT(ipfix_begin(&m, buf, sizeof(buf), &clk, 0, 0), 0);
 	before = m;
 	r.key.family = 0;
-	T_EQ_INT(ipfix_add_record(&m, &r, &clk), -EINVAL);
+	T_EQ_INT(ipfix_add_record(&m, &lay, &r, &clk), -EINVAL);
 	r.key.family = 5;
-	T_EQ_INT(ipfix_add_record(&m, &r, &clk), -EINVAL);
+	T_EQ_INT(ipfix_add_record(&m, &lay, &r, &clk), -EINVAL);
 	T_EQ_MEM(&m, &before, sizeof(m));
 }
 
@@ -503,11 +518,11 @@ static void test_max_len(void)
 	int n = 0;
 
 	T_EQ_INT(ipfix_begin(&m, buf, sizeof(buf), &clk, 0, 7), 0);
-	while (ipfix_add_record(&m, &r, &clk) == 0)
+	while (ipfix_add_record(&m, &lay, &r, &clk) == 0)
 		n++;
 	len = ipfix_finish(&m);
-	/* 16 + 4 + 1056 * 62 = 65492; one more would pass the 16-bit length */
-	T_EQ_INT(n, 1056);
+	/* 16 + 4 + 1023 * 64 = 65492; one more would pass the 16-bit length */
+	T_EQ_INT(n, 1023);
 	T_EQ_INT(len, 65492);
 	T_EQ_INT(buf[2] << 8 | buf[3], 65492);
 }
@@ -523,10 +538,10 @@ static int pack(int with_templates, size_t *len)
 
 	ipfix_begin(&m, buf, sizeof(buf), &clk, 0, 7);
 	if (with_templates) {
-		T_EQ_INT(ipfix_add_templates(&m), 0);
+		T_EQ_INT(ipfix_add_templates(&m, &lay), 0);
 		T_EQ_INT(ipfix_add_options(&m, &samp, &clk, 7), 0);
 	}
-	while (ipfix_add_record(&m, &r, &clk) == 0)
+	while (ipfix_add_record(&m, &lay, &r, &clk) == 0)
 		n++;
 	*len = ipfix_finish(&m);
 	return n;
@@ -536,12 +551,12 @@ static void test_packing(void)
 {
 	size_t len;
 
-	/* 16 + 4 + 23 * 62 = 1446; a 24th record would make 1508 > 1472 */
-	T_EQ_INT(pack(0, &len), 23);
-	T_EQ_INT(len, 1446);
-	/* 16 + 156 + 26 + 24 + 4 + 20 * 62 = 1466; a 21st would make 1528 */
-	T_EQ_INT(pack(1, &len), 20);
-	T_EQ_INT(len, 1466);
+	/* 16 + 4 + 22 * 64 = 1428; a 23rd record would make 1492 > 1472 */
+	T_EQ_INT(pack(0, &len), 22);
+	T_EQ_INT(len, 1428);
+	/* 16 + 172 + 26 + 24 + 4 + 19 * 64 = 1458; a 20th would make 1522 */
+	T_EQ_INT(pack(1, &len), 19);
+	T_EQ_INT(len, 1458);
 }
 
 /* ---- sampling off; interval 0 announced as 1 sampled, 0 skipped ---- */
@@ -566,8 +581,493 @@ static void test_sampling_off(void)
 	T_EQ_MEM(buf + 16 + 8, want, 8);
 }
 
+/* ---- the field selection: every field, the fewest, NAT events, isMulticast ---- */
+
+/* rec_tcp4() with what the datapath, routing and conntrack add: translated by source NAT. */
+static struct tflow_record rec_full4(void)
+{
+	struct tflow_record r = rec_tcp4();
+	static const __u8 smac[6] = { 0x02, 0, 0, 0, 0, 0x01 },
+			  dmac[6] = { 0x02, 0, 0, 0, 0, 0x02 };
+
+	memcpy(r.ext.src_mac, smac, 6);
+	memcpy(r.ext.dst_mac, dmac, 6);
+	r.ext.tcp_seq = 0x01020304;
+	r.ext.tcp_ack = 0x0a0b0c0d;
+	r.ext.tcp_win = 64240;
+	r.ext.ip_tot_len = 60;
+	r.ext.ip_hdr_len = 20;
+	r.ext.gateway[10] = r.ext.gateway[11] = 0xff;
+	inet_pton(AF_INET, "10.0.0.254", r.ext.gateway + 12);
+	r.ext.fib_ifindex = 5;
+	r.ext.fib_ok = 1;
+	r.src_mask = 24;
+	r.dst_mask = 16;
+	r.has_nat = 1;
+	memcpy(r.nat_src, r.key.src, 12);
+	inet_pton(AF_INET, "192.0.2.1", r.nat_src + 12);
+	memcpy(r.nat_dst, r.key.dst, 16);
+	r.nat_sport = htons(40000);
+	r.nat_dport = htons(80);
+	return r;
+}
+
+/* rec_udp6() with first-packet fields; no conntrack entry: its NAT fields must read as 0. */
+static struct tflow_record rec_full6(void)
+{
+	struct tflow_record r = rec_udp6();
+	static const __u8 smac[6] = { 0x02, 0, 0, 0, 0, 0x03 },
+			  dmac[6] = { 0x33, 0x33, 0, 0, 0, 0xfb };
+
+	memcpy(r.ext.src_mac, smac, 6);
+	memcpy(r.ext.dst_mac, dmac, 6);
+	r.ext.ip_tot_len = 100;
+	r.ext.udp_len = 60;
+	r.ext.ip_hdr_len = 48; /* a destination options header: exported as 40, as IANA says */
+	r.ext.flow_label = 0x12345;
+	r.src_mask = 64;
+	r.dst_mask = 8;
+	r.nat_sport = htons(1); /* has_nat 0: not exported */
+	r.nat_src[0] = 0x20;
+	return r;
+}
+
+static const unsigned char golden_all[] = {
+	/* header */
+	0x00, 0x0a,		/* version 10 */
+	0x02, 0xfb,		/* length 763 */
+	0x65, 0x53, 0xf1, 0x00, /* export time 1700000000 */
+	0x00, 0x00, 0x00, 0x09, /* sequence 9 */
+	0x00, 0x00, 0x00, 0x07, /* observation domain 7 */
+	/* template set: 4 + 2 * (4 + 38 * 4) + 2 * (4 + 11 * 4) = 412 */
+	0x00, 0x02,		/* set id 2: templates */
+	0x01, 0x9c,		/* length 412 */
+	0x01, 0x00,		/* template id 256 (IPv4) */
+	0x00, 0x26,		/* field count 38 */
+	0x00, 0x08, 0x00, 0x04, /* sourceIPv4Address, 4 */
+	0x00, 0x0c, 0x00, 0x04, /* destinationIPv4Address, 4 */
+	0x00, 0x07, 0x00, 0x02, /* sourceTransportPort, 2 */
+	0x00, 0x0b, 0x00, 0x02, /* destinationTransportPort, 2 */
+	0x00, 0x04, 0x00, 0x01, /* protocolIdentifier, 1 */
+	0x00, 0x05, 0x00, 0x01, /* ipClassOfService, 1 */
+	0x00, 0x06, 0x00, 0x02, /* tcpControlBits, 2 */
+	0x00, 0x0a, 0x00, 0x04, /* ingressInterface, 4 */
+	0x00, 0x0e, 0x00, 0x04, /* egressInterface, 4 */
+	0x00, 0x02, 0x00, 0x08, /* packetDeltaCount, 8 */
+	0x00, 0x01, 0x00, 0x08, /* octetDeltaCount, 8 */
+	0x00, 0x98, 0x00, 0x08, /* flowStartMilliseconds, 8 */
+	0x00, 0x99, 0x00, 0x08, /* flowEndMilliseconds, 8 */
+	0x00, 0x20, 0x00, 0x02, /* icmpTypeCodeIPv4, 2 */
+	0x00, 0x3c, 0x00, 0x01, /* ipVersion, 1 */
+	0x00, 0x3d, 0x00, 0x01, /* flowDirection, 1 */
+	0x00, 0xc0, 0x00, 0x01, /* ipTTL, 1 */
+	0x00, 0x88, 0x00, 0x01, /* flowEndReason, 1 */
+	0x00, 0xb8, 0x00, 0x04, /* tcpSequenceNumber (184), 4 */
+	0x00, 0xb9, 0x00, 0x04, /* tcpAcknowledgementNumber (185), 4 */
+	0x00, 0xba, 0x00, 0x02, /* tcpWindowSize (186), 2 */
+	0x00, 0xb0, 0x00, 0x01, /* icmpTypeIPv4 (176), 1 */
+	0x00, 0xb1, 0x00, 0x01, /* icmpCodeIPv4 (177), 1 */
+	0x00, 0x21, 0x00, 0x01, /* igmpType (33), 1 */
+	0x00, 0x38, 0x00, 0x06, /* sourceMacAddress (56), 6 */
+	0x00, 0x50, 0x00, 0x06, /* destinationMacAddress (80), 6 */
+	0x00, 0x09, 0x00, 0x01, /* sourceIPv4PrefixLength (9), 1 */
+	0x00, 0x0d, 0x00, 0x01, /* destinationIPv4PrefixLength (13), 1 */
+	0x00, 0xbd, 0x00, 0x01, /* ipHeaderLength (189), 1 */
+	0x00, 0xe0, 0x00, 0x02, /* ipTotalLength (224), 2: reduced-size */
+	0x00, 0xce, 0x00, 0x01, /* isMulticast (206), 1 */
+	0x00, 0xa0, 0x00, 0x08, /* systemInitTimeMilliseconds (160), 8 */
+	0x00, 0x0f, 0x00, 0x04, /* ipNextHopIPv4Address (15), 4 */
+	0x00, 0xe1, 0x00, 0x04, /* postNATSourceIPv4Address (225), 4 */
+	0x00, 0xe2, 0x00, 0x04, /* postNATDestinationIPv4Address (226), 4 */
+	0x00, 0xe3, 0x00, 0x02, /* postNAPTSourceTransportPort (227), 2 */
+	0x00, 0xe4, 0x00, 0x02, /* postNAPTDestinationTransportPort (228), 2 */
+	0x00, 0xcd, 0x00, 0x02, /* udpMessageLength (205), 2 */
+	0x01, 0x01,		/* template id 257 (IPv6) */
+	0x00, 0x26,		/* field count 38 */
+	0x00, 0x1b, 0x00, 0x10, /* sourceIPv6Address, 16 */
+	0x00, 0x1c, 0x00, 0x10, /* destinationIPv6Address, 16 */
+	0x00, 0x07, 0x00, 0x02, /* sourceTransportPort, 2 */
+	0x00, 0x0b, 0x00, 0x02, /* destinationTransportPort, 2 */
+	0x00, 0x04, 0x00, 0x01, /* protocolIdentifier, 1 */
+	0x00, 0x05, 0x00, 0x01, /* ipClassOfService, 1 */
+	0x00, 0x06, 0x00, 0x02, /* tcpControlBits, 2 */
+	0x00, 0x0a, 0x00, 0x04, /* ingressInterface, 4 */
+	0x00, 0x0e, 0x00, 0x04, /* egressInterface, 4 */
+	0x00, 0x02, 0x00, 0x08, /* packetDeltaCount, 8 */
+	0x00, 0x01, 0x00, 0x08, /* octetDeltaCount, 8 */
+	0x00, 0x98, 0x00, 0x08, /* flowStartMilliseconds, 8 */
+	0x00, 0x99, 0x00, 0x08, /* flowEndMilliseconds, 8 */
+	0x00, 0x8b, 0x00, 0x02, /* icmpTypeCodeIPv6 (139), 2 */
+	0x00, 0x3c, 0x00, 0x01, /* ipVersion, 1 */
+	0x00, 0x3d, 0x00, 0x01, /* flowDirection, 1 */
+	0x00, 0xc0, 0x00, 0x01, /* ipTTL, 1 */
+	0x00, 0x88, 0x00, 0x01, /* flowEndReason, 1 */
+	0x00, 0xb8, 0x00, 0x04, /* tcpSequenceNumber, 4 */
+	0x00, 0xb9, 0x00, 0x04, /* tcpAcknowledgementNumber, 4 */
+	0x00, 0xba, 0x00, 0x02, /* tcpWindowSize, 2 */
+	0x00, 0xb2, 0x00, 0x01, /* icmpTypeIPv6 (178), 1 */
+	0x00, 0xb3, 0x00, 0x01, /* icmpCodeIPv6 (179), 1; no igmpType in IPv6 */
+	0x00, 0x38, 0x00, 0x06, /* sourceMacAddress, 6 */
+	0x00, 0x50, 0x00, 0x06, /* destinationMacAddress, 6 */
+	0x00, 0x1d, 0x00, 0x01, /* sourceIPv6PrefixLength (29), 1 */
+	0x00, 0x1e, 0x00, 0x01, /* destinationIPv6PrefixLength (30), 1 */
+	0x00, 0xbd, 0x00, 0x01, /* ipHeaderLength, 1 */
+	0x00, 0xe0, 0x00, 0x02, /* ipTotalLength, 2 */
+	0x00, 0x1f, 0x00, 0x04, /* flowLabelIPv6 (31), 4 */
+	0x00, 0xce, 0x00, 0x01, /* isMulticast, 1 */
+	0x00, 0xa0, 0x00, 0x08, /* systemInitTimeMilliseconds, 8 */
+	0x00, 0x3e, 0x00, 0x10, /* ipNextHopIPv6Address (62), 16 */
+	0x01, 0x19, 0x00, 0x10, /* postNATSourceIPv6Address (281), 16 */
+	0x01, 0x1a, 0x00, 0x10, /* postNATDestinationIPv6Address (282), 16 */
+	0x00, 0xe3, 0x00, 0x02, /* postNAPTSourceTransportPort, 2 */
+	0x00, 0xe4, 0x00, 0x02, /* postNAPTDestinationTransportPort, 2 */
+	0x00, 0xcd, 0x00, 0x02, /* udpMessageLength, 2 */
+	0x01, 0x03,		/* template id 259 (NAT events, IPv4) */
+	0x00, 0x0b,		/* field count 11 */
+	0x01, 0x43, 0x00, 0x08, /* observationTimeMilliseconds (323), 8 */
+	0x00, 0xe6, 0x00, 0x01, /* natEvent (230), 1 */
+	0x00, 0x04, 0x00, 0x01, /* protocolIdentifier, 1 */
+	0x00, 0x08, 0x00, 0x04, /* sourceIPv4Address, 4 */
+	0x00, 0x0c, 0x00, 0x04, /* destinationIPv4Address, 4 */
+	0x00, 0x07, 0x00, 0x02, /* sourceTransportPort, 2 */
+	0x00, 0x0b, 0x00, 0x02, /* destinationTransportPort, 2 */
+	0x00, 0xe1, 0x00, 0x04, /* postNATSourceIPv4Address, 4 */
+	0x00, 0xe2, 0x00, 0x04, /* postNATDestinationIPv4Address, 4 */
+	0x00, 0xe3, 0x00, 0x02, /* postNAPTSourceTransportPort, 2 */
+	0x00, 0xe4, 0x00, 0x02, /* postNAPTDestinationTransportPort, 2 */
+	0x01, 0x04,		/* template id 260 (NAT events, IPv6) */
+	0x00, 0x0b,		/* field count 11 */
+	0x01, 0x43, 0x00, 0x08, /* observationTimeMilliseconds, 8 */
+	0x00, 0xe6, 0x00, 0x01, /* natEvent, 1 */
+	0x00, 0x04, 0x00, 0x01, /* protocolIdentifier, 1 */
+	0x00, 0x1b, 0x00, 0x10, /* sourceIPv6Address, 16 */
+	0x00, 0x1c, 0x00, 0x10, /* destinationIPv6Address, 16 */
+	0x00, 0x07, 0x00, 0x02, /* sourceTransportPort, 2 */
+	0x00, 0x0b, 0x00, 0x02, /* destinationTransportPort, 2 */
+	0x01, 0x19, 0x00, 0x10, /* postNATSourceIPv6Address, 16 */
+	0x01, 0x1a, 0x00, 0x10, /* postNATDestinationIPv6Address, 16 */
+	0x00, 0xe3, 0x00, 0x02, /* postNAPTSourceTransportPort, 2 */
+	0x00, 0xe4, 0x00, 0x02, /* postNAPTDestinationTransportPort, 2 */
+	/* options template set: as in golden_full */
+	0x00, 0x03, 0x00, 0x1a, 0x01, 0x02, 0x00, 0x04, 0x00, 0x01, 0x00, 0x95, 0x00, 0x04, 0x01,
+	0x31, 0x00, 0x04, 0x01, 0x32, 0x00, 0x04, 0x00, 0xa0, 0x00, 0x08,
+	/* data set: 4 + 119 */
+	0x01, 0x00,					/* set id 256 */
+	0x00, 0x7b,					/* length 123 */
+	0x0a, 0x00, 0x00, 0x01,				/* src 10.0.0.1 */
+	0x0a, 0x00, 0x00, 0x02,				/* dst 10.0.0.2 */
+	0x04, 0xd2,					/* src port 1234 */
+	0x00, 0x50,					/* dst port 80 */
+	0x06,						/* protocol TCP */
+	0x10,						/* tos 0x10 */
+	0x00, 0x1b,					/* tcp flags */
+	0x00, 0x00, 0x00, 0x03,				/* ingress 3 */
+	0x00, 0x00, 0x00, 0x05,				/* egress 5 */
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x0a, /* packets 10 */
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x04, 0xb0, /* bytes 1200 */
+	0x00, 0x00, 0x01, 0x8b, 0xcf, 0xd3, 0x1e, 0x5b, /* start */
+	0x00, 0x00, 0x01, 0x8b, 0xcf, 0xe5, 0x4e, 0x9c, /* end */
+	0x00, 0x00,					/* icmp type/code: not ICMP */
+	0x04,						/* ip version 4 */
+	0x00,						/* direction ingress */
+	0x40,						/* ttl 64 */
+	0x03,						/* end reason 3 */
+	0x01, 0x02, 0x03, 0x04,				/* tcp seq */
+	0x0a, 0x0b, 0x0c, 0x0d,				/* tcp ack */
+	0xfa, 0xf0,					/* tcp window 64240 */
+	0x00,						/* icmp type */
+	0x00,						/* icmp code */
+	0x00,						/* igmp type */
+	0x02, 0x00, 0x00, 0x00, 0x00, 0x01,		/* src mac */
+	0x02, 0x00, 0x00, 0x00, 0x00, 0x02,		/* dst mac */
+	0x18,						/* src mask /24 */
+	0x10,						/* dst mask /16 */
+	0x14,						/* ip header 20 */
+	0x00, 0x3c,					/* ip total length 60 */
+	0x00,						/* 10.0.0.2: not multicast */
+	0x00, 0x00, 0x01, 0x8b, 0xcf, 0xd3, 0x1a, 0x73, /* boot 1699998800499 ms */
+	0x0a, 0x00, 0x00, 0xfe,				/* gateway 10.0.0.254 */
+	0xc0, 0x00, 0x02, 0x01,				/* post-NAT src 192.0.2.1 */
+	0x0a, 0x00, 0x00, 0x02,				/* post-NAT dst 10.0.0.2 */
+	0x9c, 0x40,					/* post-NAT src port 40000 */
+	0x00, 0x50,					/* post-NAT dst port 80 */
+	0x00, 0x00,					/* udp length: not UDP */
+	/* data set: 4 + 182 */
+	0x01, 0x01, /* set id 257 */
+	0x00, 0xba, /* length 186 */
+	0x20, 0x01, 0x0d, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x01, /* src 2001:db8::1 */
+	0xff, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0xfb,						/* dst ff02::fb */
+	0x14, 0xe9,					/* src port 5353 */
+	0x14, 0xe9,					/* dst port 5353 */
+	0x11,						/* protocol UDP */
+	0x00,						/* traffic class */
+	0x00, 0x00,					/* tcp flags */
+	0x00, 0x00, 0x00, 0x02,				/* ingress 2 */
+	0x00, 0x00, 0x00, 0x00,				/* egress 0 */
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x04, /* packets 4 */
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x90, /* bytes 400 */
+	0x00, 0x00, 0x01, 0x8b, 0xcf, 0xda, 0xbb, 0x93, /* start */
+	0x00, 0x00, 0x01, 0x8b, 0xcf, 0xdc, 0x42, 0x32, /* end */
+	0x00, 0x00,					/* icmp type/code */
+	0x06,						/* ip version 6 */
+	0x00,						/* direction ingress */
+	0xff,						/* hop limit 255 */
+	0x04,						/* end reason 4 */
+	0x00, 0x00, 0x00, 0x00,				/* tcp seq: not TCP */
+	0x00, 0x00, 0x00, 0x00,				/* tcp ack */
+	0x00, 0x00,					/* tcp window */
+	0x00,						/* icmp type */
+	0x00,						/* icmp code */
+	0x02, 0x00, 0x00, 0x00, 0x00, 0x03,		/* src mac */
+	0x33, 0x33, 0x00, 0x00, 0x00, 0xfb,		/* dst mac */
+	0x40,						/* src mask /64 */
+	0x08,						/* dst mask /8 */
+	0x28,						/* ip header: 40 for IPv6 */
+	0x00, 0x64,					/* ip total length 100 */
+	0x00, 0x01, 0x23, 0x45,				/* flow label 0x12345 */
+	0x02,						/* ff02::fb: T 0, scope 2 */
+	0x00, 0x00, 0x01, 0x8b, 0xcf, 0xd3, 0x1a, 0x73, /* boot */
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, /* gateway: none (on link) */
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, /* post-NAT src: not translated */
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00,	    /* post-NAT dst */
+	0x00, 0x00, /* post-NAT src port */
+	0x00, 0x00, /* post-NAT dst port */
+	0x00, 0x3c, /* udp length 60 */
+};
+
+static void test_all_fields(void)
+{
+	struct tflow_record r4 = rec_full4(), r6 = rec_full6();
+	struct ie_layout all;
+	unsigned char buf[1024];
+	struct tmsg m;
+
+	_Static_assert(sizeof(golden_all) == 763, "16 + 412 + 26 + 123 + 186");
+	fields_layout(&all, TF_ALL, IE_FMT_IPFIX);
+	T_EQ_INT(all.flow4.rec_len, 119);
+	T_EQ_INT(all.flow6.rec_len, 182);
+	memset(buf, 0xa5, sizeof(buf));
+	T_EQ_INT(ipfix_begin(&m, buf, sizeof(buf), &clk, 9, 7), 0);
+	T_EQ_INT(ipfix_add_templates(&m, &all), 0);
+	T_EQ_INT(ipfix_add_record(&m, &all, &r4, &clk), 0);
+	T_EQ_INT(ipfix_add_record(&m, &all, &r6, &clk), 0);
+	T_EQ_INT(m.records, 5 + 2);
+	T_EQ_INT(ipfix_finish(&m), sizeof(golden_all));
+	T_EQ_MEM(buf, golden_all, sizeof(golden_all));
+	T_EQ_INT(buf[sizeof(golden_all)], 0xa5);
+	/* the classic elements come first, as before the selection existed */
+	T_EQ_MEM(golden_all + 16 + 8, golden_full + 16 + 8, 18 * 4);
+	T_EQ_MEM(golden_all + 16 + 412 + 26 + 4, golden_full + REC4_TCP, 62);
+}
+
+/* bytes, packets, src-address, dst-address: and the elements tflow always sends */
+static const unsigned char golden_min[] = {
+	/* header */
+	0x00, 0x0a,		/* version 10 */
+	0x00, 0xc4,		/* length 196 */
+	0x65, 0x53, 0xf1, 0x00, /* export time */
+	0x00, 0x00, 0x00, 0x00, /* sequence 0 */
+	0x00, 0x00, 0x00, 0x07, /* observation domain 7 */
+	/* template set: 4 + 2 * (4 + 7 * 4) = 68 */
+	0x00, 0x02, 0x00, 0x44, /* set 2, length 68 */
+	0x01, 0x00, 0x00, 0x07, /* template 256, 7 fields */
+	0x00, 0x08, 0x00, 0x04, /* sourceIPv4Address, 4 */
+	0x00, 0x0c, 0x00, 0x04, /* destinationIPv4Address, 4 */
+	0x00, 0x02, 0x00, 0x08, /* packetDeltaCount, 8 */
+	0x00, 0x01, 0x00, 0x08, /* octetDeltaCount, 8 */
+	0x00, 0x3c, 0x00, 0x01, /* ipVersion, 1 */
+	0x00, 0x3d, 0x00, 0x01, /* flowDirection, 1 */
+	0x00, 0x88, 0x00, 0x01, /* flowEndReason, 1 */
+	0x01, 0x01, 0x00, 0x07, /* template 257, 7 fields */
+	0x00, 0x1b, 0x00, 0x10, /* sourceIPv6Address, 16 */
+	0x00, 0x1c, 0x00, 0x10, /* destinationIPv6Address, 16 */
+	0x00, 0x02, 0x00, 0x08, /* packetDeltaCount, 8 */
+	0x00, 0x01, 0x00, 0x08, /* octetDeltaCount, 8 */
+	0x00, 0x3c, 0x00, 0x01, /* ipVersion, 1 */
+	0x00, 0x3d, 0x00, 0x01, /* flowDirection, 1 */
+	0x00, 0x88, 0x00, 0x01, /* flowEndReason, 1 */
+	/* options template set: as in golden_full */
+	0x00, 0x03, 0x00, 0x1a, 0x01, 0x02, 0x00, 0x04, 0x00, 0x01, 0x00, 0x95, 0x00, 0x04, 0x01,
+	0x31, 0x00, 0x04, 0x01, 0x32, 0x00, 0x04, 0x00, 0xa0, 0x00, 0x08,
+	/* data set: 4 + 27 */
+	0x01, 0x00, 0x00, 0x1f,				/* set 256, length 31 */
+	0x0a, 0x00, 0x00, 0x01,				/* src 10.0.0.1 */
+	0x0a, 0x00, 0x00, 0x02,				/* dst 10.0.0.2 */
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x0a, /* packets 10 */
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x04, 0xb0, /* bytes 1200 */
+	0x04,						/* ip version 4 */
+	0x00,						/* ingress */
+	0x03,						/* end reason 3 */
+	/* data set: 4 + 51 */
+	0x01, 0x01, 0x00, 0x37, /* set 257, length 55 */
+	0xfe, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x01, /* src fe80::1 */
+	0xfe, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x02,						/* dst fe80::2 */
+	0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, /* packets 2^32 + 1 */
+	0x00, 0x00, 0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, /* bytes */
+	0x06,						/* ip version 6 */
+	0x01,						/* egress */
+	0x02,						/* end reason 2 */
+};
+
+static void test_min_fields(void)
+{
+	struct tflow_record r4 = rec_full4(), r6 = rec_icmp6();
+	struct ie_layout min;
+	unsigned char buf[256];
+	struct tmsg m;
+
+	_Static_assert(sizeof(golden_min) == 196, "16 + 68 + 26 + 31 + 55");
+	fields_layout(&min,
+		      TF_BIT(TF_BYTES) | TF_BIT(TF_PACKETS) | TF_BIT(TF_SRC_ADDRESS) |
+			      TF_BIT(TF_DST_ADDRESS),
+		      IE_FMT_IPFIX);
+	memset(buf, 0xa5, sizeof(buf));
+	T_EQ_INT(ipfix_begin(&m, buf, sizeof(buf), &clk, 0, 7), 0);
+	T_EQ_INT(ipfix_add_templates(&m, &min), 0);
+	T_EQ_INT(ipfix_add_record(&m, &min, &r4, &clk), 0);
+	T_EQ_INT(ipfix_add_record(&m, &min, &r6, &clk), 0);
+	T_EQ_INT(m.records, 3 + 2);
+	T_EQ_INT(ipfix_finish(&m), sizeof(golden_min));
+	T_EQ_MEM(buf, golden_min, sizeof(golden_min));
+	T_EQ_INT(buf[sizeof(golden_min)], 0xa5);
+	/* no NAT event template: such a record has nowhere to go */
+	r4.nat_event = 4;
+	T_EQ_INT(ipfix_add_record(&m, &min, &r4, &clk), -EINVAL);
+}
+
+/* A NAT44 session created at 1193000.999999 ms, a NAT66 one deleted at 599000 ms. */
+static struct tflow_record rec_nat4(void)
+{
+	struct tflow_record r = mk(4, "10.0.0.1", "198.51.100.7", 40001, 443, 6);
+
+	r.nat_event = 4; /* NAT44 session create */
+	r.last_ns = MS(1193000) + 999999;
+	memcpy(r.nat_src, r.key.src, 12);
+	inet_pton(AF_INET, "192.0.2.1", r.nat_src + 12);
+	memcpy(r.nat_dst, r.key.dst, 16);
+	r.nat_sport = htons(1024);
+	r.nat_dport = htons(443);
+	return r;
+}
+
+static struct tflow_record rec_nat6(void)
+{
+	struct tflow_record r = mk(6, "fd00::1", "2001:db8::7", 40001, 443, 17);
+
+	r.nat_event = 2; /* NAT translation delete */
+	r.last_ns = MS(599000);
+	inet_pton(AF_INET6, "2001:db8::100", r.nat_src);
+	memcpy(r.nat_dst, r.key.dst, 16);
+	r.nat_sport = htons(1024);
+	r.nat_dport = htons(443);
+	return r;
+}
+
+static const unsigned char golden_nat[] = {
+	/* header */
+	0x00, 0x0a,		/* version 10 */
+	0x00, 0x93,		/* length 147: these two sets, then a flow record's 4 + 3 */
+	0x65, 0x53, 0xf1, 0x00, /* export time */
+	0x00, 0x00, 0x00, 0x05, /* sequence 5 */
+	0x00, 0x00, 0x00, 0x07, /* observation domain 7 */
+	/* data set: 4 + 34 */
+	0x01, 0x03, 0x00, 0x26,				/* set 259, length 38 */
+	0x00, 0x00, 0x01, 0x8b, 0xcf, 0xe5, 0x4e, 0x9c, /* at boot + 1193000.999999 ms */
+	0x04,						/* NAT44 session create */
+	0x06,						/* TCP */
+	0x0a, 0x00, 0x00, 0x01,				/* src 10.0.0.1 */
+	0xc6, 0x33, 0x64, 0x07,				/* dst 198.51.100.7 */
+	0x9c, 0x41,					/* src port 40001 */
+	0x01, 0xbb,					/* dst port 443 */
+	0xc0, 0x00, 0x02, 0x01,				/* post-NAT src 192.0.2.1 */
+	0xc6, 0x33, 0x64, 0x07,				/* post-NAT dst: the same */
+	0x04, 0x00,					/* post-NAT src port 1024 */
+	0x01, 0xbb,					/* post-NAT dst port 443 */
+	/* data set: 4 + 82 */
+	0x01, 0x04, 0x00, 0x56,				/* set 260, length 86 */
+	0x00, 0x00, 0x01, 0x8b, 0xcf, 0xdc, 0x3e, 0x4b, /* at boot + 599000 ms */
+	0x02,						/* NAT translation delete */
+	0x11,						/* UDP */
+	0xfd, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x01, /* src fd00::1 */
+	0x20, 0x01, 0x0d, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x07,	    /* dst 2001:db8::7 */
+	0x9c, 0x41, /* src port 40001 */
+	0x01, 0xbb, /* dst port 443 */
+	0x20, 0x01, 0x0d, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,
+	0x00, /* post-NAT src 2001:db8::100 */
+	0x20, 0x01, 0x0d, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x07,	    /* post-NAT dst */
+	0x04, 0x00, /* post-NAT src port 1024 */
+	0x01, 0xbb, /* post-NAT dst port 443 */
+};
+
+static void test_nat_events(void)
+{
+	struct tflow_record n4 = rec_nat4(), n6 = rec_nat6(), f4 = rec_tcp4();
+	struct ie_layout nat;
+	unsigned char buf[256];
+	struct tmsg m;
+
+	_Static_assert(sizeof(golden_nat) == 16 + 38 + 86, "header, two sets");
+	fields_layout(&nat, TF_BIT(TF_NAT_EVENTS), IE_FMT_IPFIX);
+	memset(buf, 0xa5, sizeof(buf));
+	T_EQ_INT(ipfix_begin(&m, buf, sizeof(buf), &clk, 5, 7), 0);
+	T_EQ_INT(ipfix_add_record(&m, &nat, &n4, &clk), 0);
+	T_EQ_INT(ipfix_add_record(&m, &nat, &n6, &clk), 0);
+	/* a flow record after them: its own set, of the 3 elements always sent */
+	T_EQ_INT(ipfix_add_record(&m, &nat, &f4, &clk), 0);
+	T_EQ_INT(m.data_records, 3);
+	T_EQ_INT(ipfix_finish(&m), sizeof(golden_nat) + 7);
+	T_EQ_MEM(buf, golden_nat, sizeof(golden_nat));
+	/* set 256 of 7 bytes: version 4, ingress, end reason 3 */
+	T_EQ_MEM(buf + sizeof(golden_nat), "\x01\x00\x00\x07\x04\x00\x03", 7);
+	T_EQ_INT(buf[sizeof(golden_nat) + 7], 0xa5);
+}
+
+/* isMulticast (206) by destination, per the IANA registry's text. */
+static void test_is_multicast(void)
+{
+	static const struct {
+		int family;
+		const char *dst;
+		__u8 want;
+	} cases[] = {
+		{ 4, "224.0.0.251", 0x80 },  { 4, "239.255.255.255", 0x80 },
+		{ 4, "223.255.255.255", 0 }, { 4, "240.0.0.1", 0 },
+		{ 6, "ff02::fb", 0x02 },     { 6, "ff15::1", 0x15 },
+		{ 6, "ff3e::8000:1", 0x1e }, { 6, "ff0e::1", 0x0e },
+		{ 6, "fe80::1", 0 },	     { 6, "::ffff:224.0.0.1", 0 },
+	};
+	struct ie_layout lay_mc;
+	unsigned char buf[64];
+	struct tmsg m;
+
+	fields_layout(&lay_mc, TF_BIT(TF_IS_MULTICAST), IE_FMT_IPFIX);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct tflow_record r =
+			mk(cases[i].family, cases[i].family == 4 ? "10.0.0.1" : "::1", cases[i].dst,
+			   0, 0, 17);
+
+		T_EQ_INT(ipfix_begin(&m, buf, sizeof(buf), &clk, 0, 7), 0);
+		T_EQ_INT(ipfix_add_record(&m, &lay_mc, &r, &clk), 0);
+		/* ipVersion, flowDirection, flowEndReason, isMulticast */
+		T_EQ_INT(ipfix_finish(&m), 16 + 4 + 4);
+		T_CHECK(buf[16 + 4 + 3] == cases[i].want, "%s: 0x%02x, want 0x%02x", cases[i].dst,
+			buf[16 + 4 + 3], cases[i].want);
+	}
+}
+
 int main(void)
 {
+	fields_layout(&lay, TF_CLASSIC, IE_FMT_IPFIX);
 	T_RUN(test_full);
 	T_RUN(test_ipv6);
 	T_RUN(test_mixed);
@@ -578,5 +1078,9 @@ int main(void)
 	T_RUN(test_max_len);
 	T_RUN(test_packing);
 	T_RUN(test_sampling_off);
+	T_RUN(test_all_fields);
+	T_RUN(test_min_fields);
+	T_RUN(test_nat_events);
+	T_RUN(test_is_multicast);
 	T_EXIT();
 }
