@@ -55,6 +55,7 @@ static int bpffs_ensure(void)
 static const char *const pinned_maps[] = { "tflow_flows",  "tflow_ext",	     "tflow_stats",
 					   "tflow_config", "tflow_overflow", "tflow_sampler" };
 #define N_PINNED (sizeof(pinned_maps) / sizeof(pinned_maps[0]))
+_Static_assert(N_PINNED <= LOADER_MAX_PINS, "loader.prev_maps holds every pinned map");
 
 static void pin_path(const struct loader *l, const char *name, char *buf, size_t size)
 {
@@ -107,6 +108,7 @@ static void pins_check(struct loader *l)
 	struct bpf_map_info info, flows_info = {};
 	char path[300];
 	int fd, flows_fd = -1;
+	bool same;
 
 	for (size_t i = 0; i < N_PINNED; i++) {
 		const struct bpf_map *m =
@@ -116,7 +118,11 @@ static void pins_check(struct loader *l)
 		fd = bpf_obj_get(path);
 		if (fd < 0)
 			continue;
-		if (pin_matches(fd, m, &info)) {
+		same = pin_matches(fd, m, &info);
+		/* The previous run's programs use it: that is how hooks.c tells them. */
+		if (info.id)
+			l->prev_maps[l->n_prev_maps++] = info.id;
+		if (same) {
 			l->resumed |= i == 0;
 		} else if (i == 0) {
 			flows_fd = fd;
@@ -227,6 +233,7 @@ int loader_load(struct loader *l, const struct cfg *c, const char *pin_dir)
 			       strerror(-err));
 		return err;
 	}
+	loader_learn_programs(l);
 	err = exported_map_open(l, c->cache_entries);
 	if (err)
 		return err;
