@@ -1,4 +1,5 @@
 /* loader.c - skeleton open/load, bpffs and pins; hooks.c attaches the programs to interfaces. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/file.h>
@@ -276,19 +277,43 @@ int loader_write_config(struct loader *l, const struct cfg *c)
 	return 0;
 }
 
+/*
+ * Remove every pin (tflow_*; state.c's too) through the directory's fd: the user tflow runs as may
+ * not reach the directory by path, as under a bpffs root of mode 0700 (systemd mounts /sys/fs/bpf
+ * so). Removing the directory itself takes write access to its parent, which no fd gives.
+ */
+static void pins_remove(struct loader *l)
+{
+	int fd = openat(l->lock_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *e;
+
+	if (!d) {
+		pr_warn("cannot list %s to remove the pins: %s", l->pin_dir, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((e = readdir(d)))
+		if (!strncmp(e->d_name, "tflow_", 6) && unlinkat(l->lock_fd, e->d_name, 0))
+			pr_warn("cannot remove the pin %s/%s: %s; its map stays allocated until it is "
+				"removed",
+				l->pin_dir, e->d_name, strerror(errno));
+	closedir(d);
+	if (!rmdir(l->pin_dir) || errno == ENOENT)
+		return;
+	if (errno == EACCES || errno == EPERM)
+		pr_info("the empty pin directory %s stays: uid %u may not remove it from its parent "
+			"directory",
+			l->pin_dir, getuid());
+	else
+		pr_info("the pin directory %s stays: %s", l->pin_dir, strerror(errno));
+}
+
 void loader_destroy(struct loader *l, bool keep)
 {
-	char path[300];
-
-	if (!keep && l->skel) {
-		for (size_t i = 0; i < N_PINNED; i++) {
-			pin_path(l, pinned_maps[i], path, sizeof(path));
-			unlink(path);
-		}
-		pin_path(l, "tflow_exported", path, sizeof(path));
-		unlink(path);
-		rmdir(l->pin_dir);
-	}
+	if (!keep && l->skel)
+		pins_remove(l);
 	if (l->exported_fd >= 0)
 		close(l->exported_fd);
 	if (l->stale_flows >= 0)
