@@ -122,6 +122,9 @@ int loader_attach(struct loader *l, const struct cfg *c)
 					       ifmatch_direction(c, sys[k].name));
 	if (err == -E2BIG)
 		err = 0; /* logged: the interfaces past the limit are not attached */
+	for (int k = 0; !err && k < n; k++)
+		if (!find_ifindex(l, sys[k].ifindex))
+			loader_if_sweep(l, sys[k].name, sys[k].ifindex);
 	free(sys);
 	if (err)
 		return err;

@@ -11,6 +11,9 @@
 #define LOADER_TC_PRIORITY 0x7f1
 /* Interfaces attached at once: a pattern such as ppp* may select thousands of sessions. */
 #define LOADER_MAX_IFS 1024
+/* Pins a run leaves, and programs of previous runs recognised (each run has 2; a crash may mix). */
+#define LOADER_MAX_PINS 16
+#define LOADER_MAX_PREV 16
 
 struct loader_if {
 	char name[CFG_IFNAME_LEN];
@@ -33,6 +36,12 @@ struct loader {
 	int stale_ext;	 /* that run's tflow_ext, or -1 */
 	bool ext_used;	 /* tflow_config.collect was nonzero at some point of this run */
 	int exported_fd; /* tflow_exported: what active timeouts exported of live flows */
+	/* Programs are told apart by id, which needs no privilege once dropped (hooks.c). */
+	__u32 own_ids[2];		  /* this run's tflow_xdp and tflow_tc_egress */
+	__u32 prev_maps[LOADER_MAX_PINS]; /* ids of the maps a previous run left pinned */
+	int n_prev_maps;
+	__u32 prev_ids[LOADER_MAX_PREV]; /* previous runs' programs, on those maps */
+	int n_prev;
 };
 
 /*
@@ -72,6 +81,18 @@ void loader_link_event(struct loader *l, const struct cfg *c, const struct nl_li
  * with loader_if_remove. -E2BIG (logged) when LOADER_MAX_IFS are attached already.
  */
 int loader_if_attach(struct loader *l, const char *name, int ifindex, unsigned int flags, int dir);
+
+/*
+ * hooks.c, at load, while privileged: note this run's program ids, and the previous runs' programs:
+ * tflow's, counting into maps this pin directory held (listing programs takes CAP_SYS_ADMIN).
+ */
+void loader_learn_programs(struct loader *l);
+
+/*
+ * Remove what a previous run attached to an interface this run does not attach (a restart with
+ * fewer interfaces); logged. Programs of anyone else, another tflow's included, stay.
+ */
+void loader_if_sweep(const struct loader *l, const char *name, int ifindex);
 
 /* Attach and detach hooks so li has those of dir; logged. */
 int loader_if_set_dir(struct loader *l, struct loader_if *li, int dir);

@@ -224,12 +224,11 @@ void state_close(struct state *s, bool keep)
 
 	if (s->fd < 0)
 		return;
+	/* Not kept, the pin goes with the others (loader_destroy). */
 	if (keep) {
 		s->st.exit_ms = state_now_ms();
 		s->st.gen_end = ++s->st.gen;
 		bpf_map_update_elem(s->fd, &zero, &s->st, BPF_ANY);
-	} else {
-		unlink(s->path);
 	}
 	close(s->fd);
 	s->fd = -1;

@@ -135,7 +135,7 @@ void state_record(struct state *s, const struct tflow_record *r);
 void state_update(struct state *s, const struct cfg *c, const struct loader *l,
 		  const struct exporter *e, const struct cache *cache);
 
-/* Shutdown removes the pin; a restart (keep) leaves it, marked as exited. */
+/* A restart (keep) leaves the pin marked as exited; on shutdown loader_destroy removes it. */
 void state_close(struct state *s, bool keep);
 
 /* A complete copy of the state map's value. 0, -EAGAIN (kept changing), or -errno. */

@@ -5,7 +5,8 @@
 # Pass: /proc shows exactly those two capabilities (effective, permitted, bounding) and
 # no_new_privs; with --user nobody the process runs as nobody and still counts exactly, exits 0,
 # detaches and removes its pins; pins are mode 0600 in a 0700 directory; a datagram sent to
-# tflow's export socket is never queued for it.
+# tflow's export socket is never queued for it. In a bpffs whose root is mode 0700 (systemd's
+# /sys/fs/bpf), tflow as nobody still removes every pin at exit and the maps are freed.
 . "$(dirname "$0")/lib.sh"
 
 need root ip ethtool tcpdump nfcapd nfdump ping ss tflow scapy nsenter
@@ -57,4 +58,40 @@ t_check "pins removed as nobody" test ! -e "$PIN_DIR"
 t_check "XDP detached as nobody" sh -c "! ip -n $NS_B link show dev $IF_B | grep -q xdp"
 collector_stop
 check_flows "nfdump equals the capture when running as nobody"
+
+# A bpffs root of mode 0700, as systemd mounts /sys/fs/bpf (and as tflow mounts it when nothing
+# is mounted): nobody cannot reach its pin directory by path. A fresh bpffs mounted so, in a
+# private mount namespace held by a sleeping process, stands for it.
+BPFFS=$E2E_WORK/bpffs
+mkdir "$BPFFS" || die "setup: mkdir $BPFFS"
+unshare -m --propagation private sleep 600 &
+MNT_PID=$!
+E2E_PIDS+=($!)
+wait_for 5 sh -c "[ \"\$(readlink /proc/$MNT_PID/ns/mnt)\" != \"\$(readlink /proc/self/ns/mnt)\" ]" ||
+	die "setup: private mount namespace"
+mns() { nsenter -t "$MNT_PID" -m "$@"; }
+mns mount -t bpf bpf "$BPFFS" -o mode=0700 || die "setup: bpffs mode 0700 on $BPFFS"
+t_eq "0700 bpffs: mounted root-only" "$(mns stat -c '%a %U' "$BPFFS")" "1700 root"
+nsenter -t "$MNT_PID" -m --net="/run/netns/$NS_B" "$TFLOW" run --interfaces "$IF_B" --pin-dir "$BPFFS/tflow" \
+	--user nobody >"$E2E_WORK/tflow2.out" 2>"$E2E_WORK/tflow2.log" &
+EXPORTER_PID=$!
+E2E_PIDS+=($!)
+wait_for 15 grep -q running "$E2E_WORK/tflow2.log" ||
+	die "0700 bpffs: tflow started" "$(tail -20 "$E2E_WORK/tflow2.log")"
+t_eq "0700 bpffs: runs as nobody" "$(status Uid | cut -f1)" "$(id -u nobody)"
+# The maps tflow holds: they must be freed once it has gone.
+MAP_IDS=$(sed -n 's/^map_id:[[:space:]]*//p' /proc/"$EXPORTER_PID"/fdinfo/* | sort -un)
+t_check "0700 bpffs: pins made" mns test -e "$BPFFS/tflow/tflow_flows"
+t_check "0700 bpffs: traffic: ping 3" nsa ping -c 3 -i 0.2 -q "$IP_B"
+kill -TERM "$EXPORTER_PID"
+wait_pid "$EXPORTER_PID" 30
+t_eq "0700 bpffs: exits 0 as nobody" "$WAIT_RC" 0
+t_eq "0700 bpffs: every pin removed as nobody" "$(mns ls -A "$BPFFS/tflow" 2>&1)" ""
+left=""
+for id in $MAP_IDS; do bpftool map show id "$id" >/dev/null 2>&1 && left="$left $id"; done
+t_eq "0700 bpffs: the maps are freed ($(echo $MAP_IDS | wc -w) maps)" "$left" ""
+# Removing the directory takes write access to the bpffs root, which nobody has not.
+t_check "0700 bpffs: tflow says why the empty pin directory stays" \
+	grep -q "the empty pin directory $BPFFS/tflow stays" "$E2E_WORK/tflow2.log"
+t_check "0700 bpffs: XDP detached as nobody" sh -c "! ip -n $NS_B link show dev $IF_B | grep -q xdp"
 t_finish

@@ -18,8 +18,8 @@
 # restart` during 300 pings hands the cache over (SIGUSR1, "resumed") and the journal has exactly
 # 300 echo requests and 300 replies; `systemctl stop` exports, detaches and unpins; a bad
 # configuration fails without restarts; the README's `--user` drop-in starts, restarts, reloads
-# and stops as nobody. A known limit shows as a skip: as nobody, tflow cannot remove its pins from
-# the mode 0700 /sys/fs/bpf systemd mounts.
+# and stops as nobody, removing its pins from the mode 0700 /sys/fs/bpf systemd mounts through
+# its pin directory's fd, and the drop-in's ExecStopPost removes the empty directory.
 . "$(dirname "$0")/lib.sh"
 
 need root ip ping pgrep unshare nsenter systemctl journalctl tflow
@@ -195,6 +195,7 @@ svc sh -c "cat >/run/systemd/system/tflow.service.d/user.conf" <<EOF
 ExecStart=
 ExecStart=$PREFIX/sbin/tflow run --config $CONF --user nobody
 CapabilityBoundingSet=CAP_SETUID CAP_SETGID CAP_CHOWN CAP_DAC_OVERRIDE CAP_KILL
+ExecStopPost=-/bin/rmdir --ignore-fail-on-non-empty /sys/fs/bpf/tflow
 EOF
 svc systemctl daemon-reload
 svc systemctl reset-failed tflow
@@ -208,13 +209,12 @@ wait_for 10 resumed 2
 t_eq "--user: the new one took the cache over" "$(journal | grep -c "(resumed from the previous run)")" 2
 t_check "--user: reload" svc systemctl reload tflow
 t_check "--user: stop" svc systemctl stop tflow
-# systemd mounts /sys/fs/bpf mode 0700 (so does this test): nobody cannot reach its pins through it
-# to unlink them at exit. The maps are empty by then (flushed), but they stay allocated.
-if svc test ! -e /sys/fs/bpf/tflow/tflow_flows; then
-	t_ok "--user: pins removed"
-else
-	t_skip "--user: pins removed" "known: left in a 0700 /sys/fs/bpf; loader.c could unlinkat() them from its pin directory fd"
-fi
+# systemd mounts /sys/fs/bpf mode 0700 (so does this test): nobody cannot reach its pins by path,
+# so it unlinks them through its pin directory's fd. The empty directory needs root to go.
+t_eq "--user: pins and pin directory removed (bpffs root mode:tflow entries)" \
+	"$(svc stat -c %a /sys/fs/bpf):$(svc ls -A /sys/fs/bpf | grep -c tflow)" "1700:0"
+t_check "--user: tflow logged that the empty pin directory stays" \
+	logged "the empty pin directory /sys/fs/bpf/tflow stays"
 t_check "--user: XDP detached" sh -c "! ip -n $NS_B link show dev $IF_B | grep -q xdp"
 [ "$E2E_FAILED" = 0 ] || diag >&2
 t_finish
