@@ -1,165 +1,37 @@
 #!/usr/bin/python3
-"""nat_values.py - traffic with known header values, and the checker of test_ipfix_nat_values.
+"""nat_values.py - the checker of test_ipfix_nat_values: a collector's records against the truth.
 
-  nat_values.py udp-echo ADDR:PORT...       echo UDP datagrams back from the address they came to
-  nat_values.py tcp-echo ADDR:PORT...       echo each TCP connection's bytes back; `ready` first
-  nat_values.py tcp SRC:SPORT DST:DPORT N --ttl T --tos X
-                                            a kernel TCP connection, N bytes echoed, with the
-                                            socket's TTL and ToS set
-  nat_values.py udp IFACE DSTMAC SRC:SPORT DST:DPORT COUNT SIZE --ttl T --tos X [--ip-options]
-                    [--flow-label L]        COUNT crafted datagrams (IPv4: 4 NOP option bytes with
-                                            --ip-options; IPv6: the flow label), each echoed back
-                                            to a socket bound to SRC:SPORT before the next is sent
-  nat_values.py igmp IFACE                  one IGMPv2 membership report for 224.1.2.3 (router
-                                            alert option, TTL 1, ToS 0xc0)
-  nat_values.py check --tshark JSON --version V --links LINKS --expect FILE
-                                            every expected record, element by element (below)
+usage: nat_values.py --lan PCAP,MAC,IFINDEX --wan PCAP,MAC,IFINDEX --expect FILE --events FILE
+                     (--tshark JSON | --nfdump JSON) --version 9|10
 
-Addresses are IPv4 or IPv6 (an IPv6 ADDR:PORT is written [ADDR]:PORT).
+JSON is `tshark -T json --no-duplicate-keys` of the export datagrams to one target, or
+`nfdump -o json` of one collector's files. Exit 0 when every expected record is there exactly once
+with the right values, nothing else is, and the NAT events are exactly those of EVENTS.
+
+The captures are of the two links of the gateway, each taken at the far end: a frame sent by
+MAC (the gateway's end) is an egress observation at IFINDEX, any other an ingress one. FILE has
+one expected record a line: PROTO in|out IFINDEX SRC SPORT DST DPORT KEY=VALUE..., with keys
+  in, out       ingress/egress ifindex          gw         next hop
+  nat           post-NAT SRC,SPORT,DST,DPORT, or - (none: zeros)
+  mask          SRC/DST prefix lengths          mac        SRC,DST MACs
+  ttl tos hl tl udp fl igmp seq ack win pk      first-packet TTL, ToS, IP header length, IP
+                total length, UDP length, flow label, IGMP type, TCP seq/ack/window; packets
+  ismc          isMulticast (default 0)
+in, out, gw, nat, mask are what only the test knows; every first-packet field, the MACs, TCP
+flags, packets and bytes are also taken from the capture: a record must equal both, and a
+literal that the capture contradicts is a fault of the test. EVENTS has one NAT event a line:
+EVENT PROTO SRC SPORT DST DPORT NAT_SRC NAT_SPORT NAT_DST NAT_DPORT.
 """
 
 import argparse
 import ipaddress
 import json
 import os
-import select
-import socket
 import struct
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-
-def endpoint(s):
-    host, port = s.rsplit(":", 1)
-    return host.strip("[]"), int(port)
-
-
-def fam(host):
-    return socket.AF_INET6 if ":" in host else socket.AF_INET
-
-
-def bound(kind, ep):
-    s = socket.socket(fam(ep[0]), kind)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind(ep)
-    return s
-
-
-def udp_echo(args):
-    socks = [bound(socket.SOCK_DGRAM, endpoint(e)) for e in args.endpoints]
-    print("ready", flush=True)
-    while True:
-        for s in select.select(socks, [], [])[0]:
-            data, peer = s.recvfrom(65536)
-            s.sendto(data, peer)
-
-
-def tcp_echo(args):
-    socks = [bound(socket.SOCK_STREAM, endpoint(e)) for e in args.endpoints]
-    for s in socks:
-        s.listen(4)
-    print("ready", flush=True)
-    while True:
-        for s in select.select(socks, [], [])[0]:
-            c, _ = s.accept()
-            data = b""
-            while True:
-                d = c.recv(65536)
-                if not d:
-                    break
-                data += d
-            c.sendall(data)
-            c.close()
-
-
-def tcp(args):
-    src, dst = endpoint(args.src), endpoint(args.dst)
-    s = bound(socket.SOCK_STREAM, src)
-    if fam(src[0]) == socket.AF_INET:
-        s.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, args.ttl)
-        s.setsockopt(socket.IPPROTO_IP, socket.IP_TOS, args.tos)
-    else:
-        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_UNICAST_HOPS, args.ttl)
-        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_TCLASS, args.tos)
-    s.settimeout(5)
-    s.connect(dst)
-    s.sendall(bytes(i & 0xFF for i in range(args.n)))
-    s.shutdown(socket.SHUT_WR)
-    got = b""
-    while True:
-        d = s.recv(65536)
-        if not d:
-            break
-        got += d
-    s.close()
-    if len(got) != args.n:
-        sys.exit("tcp: %d bytes echoed, want %d" % (len(got), args.n))
-    print("tcp: %d bytes echoed" % args.n)
-
-
-def raw_sock(iface):
-    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
-    s.bind((iface, 0))
-    with open("/sys/class/net/%s/address" % iface) as f:
-        return s, f.read().strip()
-
-
-def udp(args):
-    from scapy.all import IP, UDP, Ether, IPOption_NOP, IPv6, Raw  # noqa: slow to import
-
-    src, dst = endpoint(args.src), endpoint(args.dst)
-    rx = bound(socket.SOCK_DGRAM, src)  # the echoes land here, not in an ICMP port unreachable
-    rx.settimeout(3)
-    raw, mac = raw_sock(args.iface)
-    payload = bytes(i & 0xFF for i in range(args.size))
-    if fam(src[0]) == socket.AF_INET:
-        ip = IP(src=src[0], dst=dst[0], ttl=args.ttl, tos=args.tos,
-                options=[IPOption_NOP()] * 4 if args.ip_options else [])
-    else:
-        ip = IPv6(src=src[0], dst=dst[0], hlim=args.ttl, tc=args.tos, fl=args.flow_label)
-    frame = bytes(Ether(src=mac, dst=args.dstmac) / ip / UDP(sport=src[1], dport=dst[1]) /
-                  Raw(payload))
-    for n in range(args.count):
-        raw.send(frame)
-        try:
-            if rx.recv(65536) != payload:
-                sys.exit("udp: echo %d changed" % (n + 1))
-        except socket.timeout:
-            sys.exit("udp: no echo of datagram %d of %d" % (n + 1, args.count))
-    print("udp: %d datagrams echoed" % args.count)
-
-
-def igmp(args):
-    from scapy.all import IP, Ether, IPOption_Router_Alert  # noqa: slow to import
-    from scapy.contrib.igmp import IGMP
-
-    raw, mac = raw_sock(args.iface)
-    raw.send(bytes(Ether(src=mac, dst="01:00:5e:01:02:03") /
-                   IP(src=args.src, dst="224.1.2.3", ttl=1, tos=0xC0,
-                      options=[IPOption_Router_Alert()]) /
-                   IGMP(type=0x16, gaddr="224.1.2.3")))
-    print("igmp: 1 report")
-
-
-# ---------------------------------------------------------------- the checker
-#
-# check --lan PCAP,MAC,IFINDEX --wan PCAP,MAC,IFINDEX --expect FILE --events FILE
-#       (--tshark JSON | --nfdump JSON) --version 9|10
-#
-# The captures are of the two links of the gateway, each taken at the far end: a frame sent by
-# MAC (the gateway's end) is an egress observation at IFINDEX, any other an ingress one. FILE has
-# one expected record a line: PROTO in|out IFINDEX SRC SPORT DST DPORT KEY=VALUE..., with keys
-#   in, out       ingress/egress ifindex          gw         next hop
-#   nat           post-NAT SRC,SPORT,DST,DPORT, or - (none: zeros)
-#   mask          SRC/DST prefix lengths          mac        SRC,DST MACs
-#   ttl tos hl tl udp fl igmp seq ack win pk      first-packet TTL, ToS, IP header length, IP
-#                 total length, UDP length, flow label, IGMP type, TCP seq/ack/window; packets
-#   ismc          isMulticast (default 0)
-# in, out, gw, nat, mask are what only the test knows; every first-packet field, the MACs, TCP
-# flags, packets and bytes are also taken from the capture: a record must equal both, and a
-# literal that the capture contradicts is a fault of the test. EVENTS has one NAT event a line:
-# EVENT PROTO SRC SPORT DST DPORT NAT_SRC NAT_SPORT NAT_DST NAT_DPORT.
 
 FIRST = ("ttl", "tos", "hl", "tl", "udp", "fl", "igmp", "seq", "ack", "win", "smac", "dmac")
 
@@ -351,7 +223,7 @@ def compare(name, e, g, keys, problems):
             problems.append("%s: %s %s, want %s" % (name, k, g[k], e[k]))
 
 
-def check_tshark(args, want, cap, ev_want, problems):
+def check_tshark(args, want, cap, problems):
     recs, events = tshark_records(args.tshark, args.version)
     seen = {}
     for r in recs:
@@ -398,9 +270,6 @@ def nf_key(r):
             str(ipaddress.ip_address(src)), sport, str(ipaddress.ip_address(dst)), dport)
 
 
-NF_FLAGS = "CEUAPRSF"  # nfdump's tcp_flags string, bit 7 first
-
-
 def nf_values(r):
     """An nfdump record's fields under the checker's names (what nfdump stores)."""
     v6 = "src6_addr" in r
@@ -415,6 +284,7 @@ def nf_values(r):
         "nat": (xsa, int(r.get("src_xlt_port", 0)), xda, int(r.get("dst_xlt_port", 0))),
         "smask": r["src_mask"], "dmask": r["dst_mask"],
         "smac": r["in_src_mac"], "dmac": r["in_dst_mac"], "tos": r["src_tos"],
+        # nfdump's string "CEUAPRSF": bit 7 first, "." for a flag not set
         "flags": sum(0x80 >> i for i, ch in enumerate(flags) if ch != "."),
         "pk": r["in_packets"], "bytes": r["in_bytes"],
     }
@@ -482,7 +352,7 @@ def check(args):
         problems.append("%s %s %d %s:%d > %s:%d: in the capture, not expected" % key)
     ev_want = [" ".join(l.split()) for l in open(args.events) if l.strip()]
     if args.tshark:
-        n, got_ev = check_tshark(args, want, cap, ev_want, problems)
+        n, got_ev = check_tshark(args, want, cap, problems)
     else:
         n, got_ev = check_nfdump(args, want, cap, problems)
     norm = []
@@ -503,46 +373,15 @@ def check(args):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    sub = ap.add_subparsers(dest="cmd", required=True)
-    for name, fn in (("udp-echo", udp_echo), ("tcp-echo", tcp_echo)):
-        p = sub.add_parser(name)
-        p.add_argument("endpoints", nargs="+")
-        p.set_defaults(fn=fn)
-    p = sub.add_parser("tcp")
-    p.add_argument("src")
-    p.add_argument("dst")
-    p.add_argument("n", type=int)
-    p.add_argument("--ttl", type=int, required=True)
-    p.add_argument("--tos", type=lambda x: int(x, 0), required=True)
-    p.set_defaults(fn=tcp)
-    p = sub.add_parser("udp")
-    p.add_argument("iface")
-    p.add_argument("dstmac")
-    p.add_argument("src")
-    p.add_argument("dst")
-    p.add_argument("count", type=int)
-    p.add_argument("size", type=int)
-    p.add_argument("--ttl", type=int, required=True)
-    p.add_argument("--tos", type=lambda x: int(x, 0), required=True)
-    p.add_argument("--ip-options", action="store_true")
-    p.add_argument("--flow-label", type=lambda x: int(x, 0), default=0)
-    p.set_defaults(fn=udp)
-    p = sub.add_parser("igmp")
-    p.add_argument("iface")
-    p.add_argument("src")
-    p.set_defaults(fn=igmp)
-    p = sub.add_parser("check")
-    p.add_argument("--lan", required=True, metavar="PCAP,MAC,IFINDEX")
-    p.add_argument("--wan", required=True, metavar="PCAP,MAC,IFINDEX")
-    p.add_argument("--expect", required=True)
-    p.add_argument("--events", required=True)
-    g = p.add_mutually_exclusive_group(required=True)
+    ap.add_argument("--lan", required=True, metavar="PCAP,MAC,IFINDEX")
+    ap.add_argument("--wan", required=True, metavar="PCAP,MAC,IFINDEX")
+    ap.add_argument("--expect", required=True)
+    ap.add_argument("--events", required=True)
+    g = ap.add_mutually_exclusive_group(required=True)
     g.add_argument("--tshark")
     g.add_argument("--nfdump")
-    p.add_argument("--version", type=int, required=True)
-    p.set_defaults(fn=check)
-    args = ap.parse_args()
-    sys.exit(args.fn(args))
+    ap.add_argument("--version", type=int, required=True)
+    sys.exit(check(ap.parse_args()))
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 # test_ipfix_nat_values.sh - every RouterOS IPFIX field with its true value, through a real NAT
 # gateway, decoded by tshark and nfdump (the proof of the field-selection issue).
 #
-#	[ $NS_A client + inside server ]   [ $NS_B gateway: tflow on vb, vw ]   [ $NS_C next hop + server ]
+#	[ $NS_A client, inside server ]   [ $NS_B gateway: tflow on vb, vw ]   [ $NS_C next hop, server ]
 #	va 10.77.0.1/24 fd77::1/64 ---- vb 10.77.0.2/24 fd77::2/64
 #	default via 10.77.0.2, fd77::2      vw 172.16.77.1/24 fd78::1/64 ---- vs 172.16.77.2/24 fd78::2/64
 #	                                    198.18.0.0/16 via 172.16.77.2     lo 198.18.5.5/32 fd79::5/128
@@ -46,17 +46,15 @@
 need root ip ethtool nft conntrack tcpdump tshark nfcapd nfdump ping tflow scapy
 need_tflow_exporter
 TOPO_IPV6=1
-NS_C=tfc-$$
 LAN=10.77.0.1 GW_LAN=10.77.0.2 GW_WAN=172.16.77.1 NH=172.16.77.2 SRV=198.18.5.5
 LAN6=fd77::1 GW_LAN6=fd77::2 GW_WAN6=fd78::1 NH6=fd78::2 SRV6=fd79::5
 V9_PORT=2055 IPFIX_PORT=2056
-NV=$E2E_DIR/nat_values.py
+NT=$E2E_DIR/nat_traffic.py
 
-nsc() { ip netns exec "$NS_C" "$@"; }
 nv() {
 	local ns=$1
 	shift
-	ip netns exec "$ns" "$PY" "$NV" "$@"
+	ip netns exec "$ns" "$PY" "$NT" "$@"
 }
 
 # ---------------------------------------------------------------- topology
@@ -95,7 +93,8 @@ nsa ip route add default via "$GW_LAN" && nsa ip -6 route add default via "$GW_L
 	die "topology: client default routes"
 # IPv6 forwarding joins the all-routers groups, and the kernel reports them (MLD) whenever an
 # XDP program is attached or detached on the veth: no multicast on the gateway's ends, no reports.
-nsb ip link set vb multicast off && nsb ip link set vw multicast off || die "topology: multicast off"
+nsb ip link set vb multicast off && nsb ip link set vw multicast off ||
+	die "topology: multicast off"
 nsb sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 ||
 	die "topology: forwarding on in $NS_B"
 nsb ip route add 198.18.0.0/16 via "$NH" && nsb ip -6 route add fd79::/48 via "$NH6" ||
@@ -125,9 +124,9 @@ wait_for 5 nsb ping -c 1 -W 1 -q "$SRV" >/dev/null || die "topology: gateway can
 wait_for 5 nsb ping -6 -c 1 -W 1 -q "$SRV6" >/dev/null || die "topology: gateway cannot reach $SRV6"
 log "gateway: vb ifindex $IF_VB ($MAC_B), vw ifindex $IF_VW ($MAC_W); va $MAC_A, vs $MAC_S"
 
-bg_start udp-echo "$NS_C" "$PY" "$NV" udp-echo "$SRV:5001" "[$SRV6]:5001"
-bg_start tcp-echo-srv "$NS_C" "$PY" "$NV" tcp-echo "$SRV:5002"
-bg_start tcp-echo-lan "$NS_A" "$PY" "$NV" tcp-echo "$LAN:80"
+bg_start udp-echo "$NS_C" "$PY" "$NT" udp-echo "$SRV:5001" "[$SRV6]:5001"
+bg_start tcp-echo-srv "$NS_C" "$PY" "$NT" tcp-echo "$SRV:5002"
+bg_start tcp-echo-lan "$NS_A" "$PY" "$NT" tcp-echo "$LAN:80"
 for s in udp-echo tcp-echo-srv tcp-echo-lan; do
 	bg_wait_line "$s" '^ready' 10 || die "peer: $s"
 done
@@ -142,16 +141,16 @@ exporter_start --interfaces vb,vw --target "127.0.0.1:$V9_PORT,version=9" \
 	--inactive-flow-timeout 10m --scan-interval 250ms
 t_check "tflow follows conntrack and the routing table" \
 	grep -q "NAT: following conntrack" "$E2E_WORK/tflow.log"
-capture_start           # va: the LAN link
+capture_start                # va: the LAN link
 capture_start wan vs "$NS_C" # vs: the WAN link
 
-t_check "traffic: UDP $LAN:40001 -> $SRV:5001, 3 x 100 bytes echoed (TTL 50, ToS 0x28, IP options)" \
+t_check "traffic: UDP $LAN:40001 -> $SRV:5001, 3 x 100 bytes echoed (TTL 50, ToS 0x28, options)" \
 	nv "$NS_A" udp va "$MAC_B" "$LAN:40001" "$SRV:5001" 3 100 --ttl 50 --tos 0x28 --ip-options
 t_check "traffic: TCP $LAN:40002 -> $SRV:5002, 3000 bytes echoed (TTL 51, ToS 0x10)" \
 	nv "$NS_A" tcp "$LAN:40002" "$SRV:5002" 3000 --ttl 51 --tos 0x10
 t_check "traffic: ping $SRV, 2 x 72 bytes (TTL 52, ToS 0x48)" \
 	nsa ping -c 2 -i 0.2 -s 72 -t 52 -Q 0x48 -q "$SRV"
-t_check "traffic: TCP $SRV:50002 -> $GW_WAN:8080 (to $LAN:80), 2000 bytes echoed (TTL 53, ToS 0x08)" \
+t_check "traffic: TCP $SRV:50002 -> $GW_WAN:8080 (to $LAN:80), 2000 bytes (TTL 53, ToS 0x08)" \
 	nv "$NS_C" tcp "$SRV:50002" "$GW_WAN:8080" 2000 --ttl 53 --tos 0x08
 t_check "traffic: UDP $LAN:40009 -> $GW_LAN:5009, closed (ICMP port unreachable back)" \
 	traffic "$NS_A" udp-send "$GW_LAN" 5009:1:20 --sport 40009
@@ -164,9 +163,16 @@ t_check "traffic: ping -6 $SRV6, 2 x 60 bytes (flow label 0x54321, hop limit 41)
 t_check "traffic: UDP6 [$LAN6]:40019 -> [$SRV6]:5009, closed (ICMPv6 port unreachable back)" \
 	traffic "$NS_A" udp-send "$SRV6" 5009:1:30 --sport 40019
 sleep 1
-t_check "conntrack -D: every connection of the gateway ends" \
-	sh -c "ip netns exec $NS_B conntrack -D >/dev/null 2>&1; ip netns exec $NS_B conntrack -D -f ipv6 >/dev/null 2>&1; true"
-sleep 1
+nsb conntrack -D >/dev/null 2>&1
+nsb conntrack -D -f ipv6 >/dev/null 2>&1
+t_eq "conntrack -D: every connection of the gateway ends" "$(nsb conntrack -C)" 0
+# delete_events: the 5 delete events (NAT44 5, NAT66 2) have been exported (at the next scan)
+delete_events() {
+	[ "$(tshark -n -r "$E2E_WORK/export.pcap" -d "udp.port==$IPFIX_PORT,cflow" \
+		-Y "udp.dstport == $IPFIX_PORT" -T fields -e cflow.nat_event 2>/dev/null |
+		tr ',' '\n' | grep -c '^[52]$')" -ge 5 ]
+}
+wait_for 10 delete_events || t_fail "tflow exports the delete events within 10 s"
 capture_stop wan
 capture_stop
 exporter_stop
@@ -176,7 +182,7 @@ collector_stop ipfix
 
 # ---------------------------------------------------------------- what is true
 
-# One expected record a line (nat_values.py check): the observation (protocol, in = XDP ingress
+# One expected record a line (nat_values.py): the observation (protocol, in = XDP ingress
 # or out = tc egress, the interface, the 5-tuple there; ICMP: dport = type*256 + code), then what
 # the record must carry. First-packet values not written here (the server's TTL, TCP sequence
 # numbers, ...) are still checked: against the capture of that link.
@@ -237,9 +243,9 @@ for ev in "4 1" "5 2"; do
 		"$2 17 $LAN6 40006 $SRV6 5001 $GW_WAN6 61006 $SRV6 5001"
 done >"$E2E_WORK/events.txt"
 
-# check tshark|nfdump JSON VERSION: nat_values.py check of one collector's view.
+# check tshark|nfdump JSON VERSION: nat_values.py on one collector's view.
 check() {
-	"$PY" "$NV" check --lan "$E2E_WORK/oracle.pcap,$MAC_B,$IF_VB" \
+	"$PY" "$E2E_DIR/nat_values.py" --lan "$E2E_WORK/oracle.pcap,$MAC_B,$IF_VB" \
 		--wan "$E2E_WORK/wan.pcap,$MAC_W,$IF_VW" --expect "$E2E_WORK/expect.txt" \
 		--events "$E2E_WORK/events.txt" "--$1" "$2" --version "$3"
 }
@@ -262,7 +268,7 @@ for c in "v9 9" "ipfix 10"; do
 	set -- $c
 	nfdump -R "${COLL_DIR[$1]}" -o json >"$E2E_WORK/nfdump-$1.json" 2>"$E2E_WORK/nfdump-$1.err" ||
 		t_fail "nfdump: reads the $1 files" "$(cat "$E2E_WORK/nfdump-$1.err")"
-	t_check "nfdump, $1: 31 flows (NAT addresses and ports, masks, next hop, MACs, ToS, exact counts); 10 NAT events" \
+	t_check "nfdump, $1: 31 flows (NAT tuples, masks, next hop, MACs, exact counts); 10 NAT events" \
 		check nfdump "$E2E_WORK/nfdump-$1.json" "$2"
 done
 t_finish
