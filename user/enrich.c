@@ -49,15 +49,22 @@ static long sysctl_long(const char *path, long dflt)
 	return v;
 }
 
-/* The fields some output carries: v9/IPFIX targets and JSON lines follow the selection. */
+/*
+ * The fields some output carries: v9/IPFIX targets and JSON lines follow the selection. With NAT
+ * fields, gateway and out-interface need the routing table too (nat_route).
+ */
 static __u64 wanted(const struct cfg *c)
 {
+	__u64 f = c->ipfix_fields;
 	bool v9 = c->n_targets == 0;
 
 	for (int i = 0; i < c->n_targets; i++)
 		if (!c->targets[i].disabled && c->targets[i].version >= 9)
 			v9 = true;
-	return v9 ? c->ipfix_fields & (TF_NAT_MASK | TF_BIT(TF_NAT_EVENTS) | TF_ROUTE_MASK) : 0;
+	if (!v9)
+		return 0;
+	return f & (TF_NAT_MASK | TF_BIT(TF_NAT_EVENTS) | TF_ROUTE_MASK |
+		    (f & TF_NAT_MASK ? TF_FIB_MASK : 0));
 }
 
 static void watch(struct enrich *e, int fd, bool on)
@@ -205,30 +212,42 @@ static void ct_read(struct enrich *e)
 
 /* ---- routes ---- */
 
+/* arg: the new main (0) and local (1) tables */
 static void on_route(void *arg, const struct nlmsghdr *h)
 {
+	struct route_table *n = arg;
 	struct route_pfx p;
 
 	if (!route_parse(h, &p))
-		route_table_add(arg, &p);
+		route_table_add(&n[p.local], &p);
+}
+
+static void rt_free(struct enrich *e)
+{
+	route_table_free(&e->rt);
+	route_table_free(&e->rt_local);
 }
 
 static int rt_dump(struct enrich *e)
 {
 	struct rtmsg rt = { .rtm_family = AF_UNSPEC };
-	struct route_table n;
+	struct route_table n[2];
 	int err;
 
-	route_table_init(&n);
-	err = nls_dump(NETLINK_ROUTE, RTM_GETROUTE, &rt, sizeof(rt), on_route, &n);
+	route_table_init(&n[0]);
+	route_table_init(&n[1]);
+	err = nls_dump(NETLINK_ROUTE, RTM_GETROUTE, &rt, sizeof(rt), on_route, n);
 	e->rt_dump_ns = mono_ns();
 	if (err) {
-		route_table_free(&n);
+		route_table_free(&n[0]);
+		route_table_free(&n[1]);
 		return err;
 	}
-	route_table_finish(&n);
-	route_table_free(&e->rt);
-	e->rt = n;
+	route_table_finish(&n[0]);
+	route_table_finish(&n[1]);
+	rt_free(e);
+	e->rt = n[0];
+	e->rt_local = n[1];
 	e->rt_dirty = false;
 	return 0;
 }
@@ -249,7 +268,7 @@ static void rt_stop(struct enrich *e)
 	watch(e, e->rt_fd, false);
 	close(e->rt_fd);
 	e->rt_fd = -1;
-	route_table_free(&e->rt);
+	rt_free(e);
 }
 
 static void rt_start(struct enrich *e)
@@ -258,6 +277,7 @@ static void rt_start(struct enrich *e)
 	int err;
 
 	route_table_init(&e->rt);
+	route_table_init(&e->rt_local);
 	e->rt_fd = nls_subscribe(NETLINK_ROUTE, groups, 2, RT_RCVBUF);
 	if (e->rt_fd < 0) {
 		err = e->rt_fd;
@@ -333,7 +353,7 @@ void enrich_configure(struct enrich *e, const struct cfg *c)
 	else if (reread)
 		pr_info("NAT: conntrack read again, %llu NAT'd connection(s)",
 			(unsigned long long)e->ct_dumped);
-	if (!(want & TF_ROUTE_MASK))
+	if (!(want & (TF_ROUTE_MASK | TF_FIB_MASK)))
 		rt_stop(e);
 	else if (e->rt_fd < 0)
 		rt_start(e);
@@ -360,6 +380,21 @@ void enrich_read(struct enrich *e)
 	maintain(e, mono_ns());
 }
 
+/*
+ * The datapath looks an ingress flow's route up before conntrack translates the packet: for a
+ * port forward, or the replies of a masquerade, the destination is then the gateway's own
+ * address and the answer "no route out". The packets leave by the route of the translated
+ * destination: out-interface and gateway are that route's (main table; none when the translated
+ * destination is the host itself, as for a redirect).
+ */
+static void nat_route(const struct enrich *e, struct tflow_record *r)
+{
+	if (e->rt_fd < 0 || !(e->fields & TF_FIB_MASK) || r->key.dir != TFLOW_DIR_INGRESS ||
+	    !memcmp(r->nat_dst, r->key.dst, 16))
+		return;
+	route_out(&e->rt, &e->rt_local, r->key.family, r->nat_dst, &r->out_ifindex, r->ext.gateway);
+}
+
 void enrich_record(struct enrich *e, struct tflow_record *r)
 {
 	const struct tflow_key *k = &r->key;
@@ -368,14 +403,14 @@ void enrich_record(struct enrich *e, struct tflow_record *r)
 	if (!e->fields)
 		return;
 	maintain(e, mono_ns());
-	if (e->rt_fd >= 0) {
+	if (e->rt_fd >= 0 && (e->fields & TF_ROUTE_MASK)) {
 		plen = route_lookup(&e->rt, k->family, k->src);
 		r->src_mask = plen > 0 ? (__u8)plen : 0;
 		plen = route_lookup(&e->rt, k->family, k->dst);
 		r->dst_mask = plen > 0 ? (__u8)plen : 0;
 	}
-	if (e->ct_fd >= 0 && (e->fields & TF_NAT_MASK))
-		ct_table_translate(&e->ct, r);
+	if (e->ct_fd >= 0 && (e->fields & TF_NAT_MASK) && ct_table_translate(&e->ct, r))
+		nat_route(e, r);
 }
 
 void enrich_free(struct enrich *e)

@@ -12,8 +12,8 @@
 typedef void (*enrich_emit_fn)(void *ctx, const struct tflow_record *r);
 
 struct enrich {
-	__u64 fields;	     /* TF_NAT_MASK, TF_NAT_EVENTS, TF_ROUTE_MASK bits some output uses */
-	int epfd;	     /* epoll over the sockets below: the one fd the event loop watches */
+	__u64 fields; /* TF_NAT_MASK, TF_NAT_EVENTS, TF_ROUTE_MASK, TF_FIB_MASK bits outputs use */
+	int epfd;     /* epoll over the sockets below: the one fd the event loop watches */
 	enrich_emit_fn emit; /* where NAT event records go */
 	void *emit_ctx;
 	/* conntrack */
@@ -27,10 +27,11 @@ struct enrich {
 	__u64 ct_dump_ns; /* CLOCK_MONOTONIC of the last dump */
 	struct log_ratelimit ct_rl;
 	/* routes */
-	int rt_fd; /* route events, or -1 */
-	struct route_table rt;
-	bool rt_dirty;	  /* routes changed since the last dump */
-	__u64 rt_dump_ns; /* CLOCK_MONOTONIC of the last dump */
+	int rt_fd;		     /* route events, or -1 */
+	struct route_table rt;	     /* main table: masks, routes of translated destinations */
+	struct route_table rt_local; /* the host's own addresses (local table, type local) */
+	bool rt_dirty;		     /* routes changed since the last dump */
+	__u64 rt_dump_ns;	     /* CLOCK_MONOTONIC of the last dump */
 	struct log_ratelimit rt_rl;
 };
 
@@ -48,7 +49,10 @@ void enrich_configure(struct enrich *e, const struct cfg *c);
 int enrich_fd(const struct enrich *e);
 void enrich_read(struct enrich *e);
 
-/* Fill r's src/dst_mask and NAT fields, as selected, just before it is exported. */
+/*
+ * Fill r's src/dst_mask and NAT fields, as selected, just before it is exported; an ingress flow
+ * whose destination is translated gets the out-interface and gateway of the translated one.
+ */
 void enrich_record(struct enrich *e, struct tflow_record *r);
 
 void enrich_free(struct enrich *e);

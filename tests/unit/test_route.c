@@ -1,4 +1,7 @@
-/* test_route.c - rtnetlink route messages as the kernel sends them; longest prefix match. */
+/*
+ * test_route.c - rtnetlink route messages as the kernel sends them; longest prefix match; where a
+ * translated destination goes.
+ */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -106,6 +109,68 @@ static void test_parse_skipped(void)
 	T_EQ_INT(route_parse(&m.h, &p), -EINVAL);
 }
 
+/* Next hops, metrics, multipath, RFC 5549 and the local table, as `ip route` writes them. */
+static void test_parse_routes(void)
+{
+	struct rtnexthop nh = { .rtnh_len = RTNH_LENGTH(8), .rtnh_ifindex = 7 };
+	struct route_pfx p;
+	struct nlb m;
+	__u8 want[16], gw6[16], buf[2 + 16];
+	__u32 metric = 100, gw4;
+
+	/* 198.18.0.0/16 via 172.16.77.2 dev 2 metric 100 */
+	route_msg(&m, RTM_NEWROUTE, AF_INET, "198.18.0.0", 16, RT_TABLE_MAIN, 0);
+	inet_pton(AF_INET, "172.16.77.2", &gw4);
+	nlb_put(&m, RTA_GATEWAY, &gw4, 4);
+	nlb_put(&m, RTA_PRIORITY, &metric, 4);
+	T_EQ_INT(route_parse(&m.h, &p), 0);
+	addr(want, 4, "172.16.77.2");
+	T_EQ_MEM(p.gw, want, 16);
+	T_EQ_INT(p.oif, 2);
+	T_EQ_INT(p.metric, 100);
+	T_EQ_INT(p.local, 0);
+	/* connected: no gateway */
+	route_msg(&m, RTM_NEWROUTE, AF_INET6, "fd77::", 64, RT_TABLE_MAIN, 0);
+	T_EQ_INT(route_parse(&m.h, &p), 0);
+	memset(want, 0, 16);
+	T_EQ_MEM(p.gw, want, 16);
+	T_EQ_INT(p.oif, 2);
+	/* RFC 5549: 10.9.0.0/16 via inet6 fe80::1 */
+	route_msg(&m, RTM_NEWROUTE, AF_INET, "10.9.0.0", 16, RT_TABLE_MAIN, 0);
+	*(__u16 *)buf = AF_INET6;
+	inet_pton(AF_INET6, "fe80::1", gw6);
+	memcpy(buf + 2, gw6, 16);
+	nlb_put(&m, RTA_VIA, buf, sizeof(buf));
+	T_EQ_INT(route_parse(&m.h, &p), 0);
+	T_EQ_MEM(p.gw, gw6, 16);
+	/* multipath (no RTA_OIF): the first hop, dev 7 via 10.0.0.1 */
+	route_msg(&m, RTM_NEWROUTE, AF_INET, "10.8.0.0", 16, RT_TABLE_MAIN, 0);
+	m.h.nlmsg_len -= NLA_ALIGN(NLA_HDRLEN + 4); /* no RTA_OIF: it was the last attribute */
+	nlb_nest(&m, RTA_MULTIPATH);
+	memcpy(m.buf + m.h.nlmsg_len, &nh, sizeof(nh));
+	m.h.nlmsg_len += sizeof(nh);
+	inet_pton(AF_INET, "10.0.0.1", &gw4);
+	nlb_put(&m, RTA_GATEWAY, &gw4, 4);
+	nlb_end(&m);
+	T_EQ_INT(route_parse(&m.h, &p), 0);
+	T_EQ_INT(p.oif, 7);
+	addr(want, 4, "10.0.0.1");
+	T_EQ_MEM(p.gw, want, 16);
+	/* the local table: addresses of the host (type local), not its broadcast routes */
+	route_msg(&m, RTM_NEWROUTE, AF_INET, "10.77.0.2", 32, RT_TABLE_LOCAL, 0);
+	((struct rtmsg *)NLMSG_DATA(&m.h))->rtm_type = RTN_LOCAL;
+	T_EQ_INT(route_parse(&m.h, &p), 0);
+	T_EQ_INT(p.local, 1);
+	T_EQ_INT(p.plen, 32);
+	((struct rtmsg *)NLMSG_DATA(&m.h))->rtm_type = RTN_BROADCAST;
+	T_EQ_INT(route_parse(&m.h, &p), -ENOENT);
+	/* type local in the main table is an ordinary route of it */
+	route_msg(&m, RTM_NEWROUTE, AF_INET, "10.5.0.0", 16, RT_TABLE_MAIN, 0);
+	((struct rtmsg *)NLMSG_DATA(&m.h))->rtm_type = RTN_LOCAL;
+	T_EQ_INT(route_parse(&m.h, &p), 0);
+	T_EQ_INT(p.local, 0);
+}
+
 static void add(struct route_table *t, int family, const char *a, __u8 plen)
 {
 	struct route_pfx p = { .plen = plen, .family = (__u8)family };
@@ -163,6 +228,81 @@ static void test_lpm(void)
 	T_EQ_INT(lookup(&t, 4, "10.1.2.3"), -1);
 }
 
+static void add_route(struct route_table *t, int family, const char *a, __u8 plen, const char *gw,
+		      __u32 oif, __u32 metric)
+{
+	struct route_pfx p = { .plen = plen, .family = (__u8)family, .oif = oif, .metric = metric };
+
+	addr(p.addr, family, a);
+	if (gw)
+		addr(p.gw, family, gw);
+	T_EQ_INT(route_table_add(t, &p), 0);
+}
+
+/* Where a translated destination goes: the main table's route, none for the host's own. */
+static void test_route_out(void)
+{
+	struct route_table main, local;
+	__u8 a[16], gw[16], want[16];
+	__u32 oif;
+
+	route_table_init(&main);
+	route_table_init(&local);
+	add_route(&main, 4, "10.77.0.0", 24, NULL, 2, 0);
+	add_route(&main, 4, "198.18.0.0", 16, "172.16.77.2", 3, 0);
+	/* two routes to one prefix: the lower metric, whatever order they come in */
+	add_route(&main, 4, "10.80.0.0", 16, "10.77.0.9", 2, 200);
+	add_route(&main, 4, "10.80.0.0", 16, "172.16.77.9", 3, 100);
+	add_route(&main, 4, "10.80.0.0", 16, "10.77.0.8", 2, 300);
+	add_route(&main, 6, "fd79::", 48, "fd78::2", 3, 1024);
+	add_route(&local, 4, "10.77.0.2", 32, NULL, 2, 0);
+	add_route(&local, 6, "fd78::1", 128, NULL, 3, 0);
+	route_table_finish(&main);
+	route_table_finish(&local);
+
+	addr(a, 4, "10.77.0.1"); /* a port forward to an inside host: connected */
+	memset(gw, 0xaa, 16);
+	route_out(&main, &local, 4, a, &oif, gw);
+	T_EQ_INT(oif, 2);
+	memset(want, 0, 16);
+	T_EQ_MEM(gw, want, 16);
+	addr(a, 4, "198.18.5.5"); /* via a next hop */
+	route_out(&main, &local, 4, a, &oif, gw);
+	T_EQ_INT(oif, 3);
+	addr(want, 4, "172.16.77.2");
+	T_EQ_MEM(gw, want, 16);
+	addr(a, 4, "10.80.1.1");
+	route_out(&main, &local, 4, a, &oif, gw);
+	T_EQ_INT(oif, 3);
+	addr(want, 4, "172.16.77.9");
+	T_EQ_MEM(gw, want, 16);
+	T_EQ_INT(route_lookup(&main, 4, a), 16);
+	addr(a, 6, "fd79::5");
+	route_out(&main, &local, 6, a, &oif, gw);
+	T_EQ_INT(oif, 3);
+	addr(want, 6, "fd78::2");
+	T_EQ_MEM(gw, want, 16);
+	/* a redirect to the host itself (its address is in a connected prefix), and no route */
+	memset(want, 0, 16);
+	addr(a, 4, "10.77.0.2");
+	route_out(&main, &local, 4, a, &oif, gw);
+	T_EQ_INT(oif, 0);
+	T_EQ_MEM(gw, want, 16);
+	addr(a, 6, "fd78::1");
+	route_out(&main, &local, 6, a, &oif, gw);
+	T_EQ_INT(oif, 0);
+	addr(a, 4, "192.0.2.1");
+	memset(gw, 0xaa, 16);
+	route_out(&main, &local, 4, a, &oif, gw);
+	T_EQ_INT(oif, 0);
+	T_EQ_MEM(gw, want, 16);
+	/* a prefix of another length with the same address is not a match */
+	addr(a, 4, "10.77.0.0");
+	T_EQ_INT(route_lookup(&local, 4, a), -1);
+	route_table_free(&main);
+	route_table_free(&local);
+}
+
 /* Many prefixes of one length: the binary search finds each, and nothing between them. */
 static void test_lpm_many(void)
 {
@@ -218,8 +358,10 @@ int main(void)
 {
 	T_RUN(test_parse);
 	T_RUN(test_parse_skipped);
+	T_RUN(test_parse_routes);
 	T_RUN(test_lpm);
 	T_RUN(test_lpm_many);
+	T_RUN(test_route_out);
 	T_RUN(test_parse_mutations);
 	T_EXIT();
 }
