@@ -16,6 +16,8 @@
   flows.py datagrams PCAP --port P [--json]     one line per export datagram (see below)
   flows.py check-export PCAP --port P --version V [--mtu N] [--refresh N] [--sampling I:S]
                    [--max-records N] [--end-reasons R,...] [--templates ID,...]
+                   [--options-templates ID,...] [--ifnames IFINDEX=NAME,...]
+                   [--ifnames-gone IFINDEX,...]
                                                 the export stream's own rules (see check_export)
   flows.py check-times PCAP --port P --pcap CAPTURE [--tolerance S]
                                                 flow start/end against the capture's packet times
