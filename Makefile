@@ -12,7 +12,7 @@ BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Werror 
 LIBS      := -lbpf -lelf -lz
 
 # Modules without libbpf or I/O dependencies: unit-tested (also under ASan/UBSan).
-PURE_SRCS := user/collect.c user/config.c user/config_iface.c user/ifmatch.c user/config_parse.c user/config_target.c user/value.c user/nf5.c user/record.c user/log.c user/ie.c user/nf1.c user/nf9.c user/ipfix.c user/ftable.c user/conntrack.c user/route.c user/prom.c user/status_fmt.c user/fields.c user/config_ipfix.c
+PURE_SRCS := user/collect.c user/config.c user/config_iface.c user/ifmatch.c user/config_parse.c user/config_target.c user/value.c user/nf5.c user/record.c user/log.c user/ie.c user/nf1.c user/nf9.c user/ipfix.c user/ftable.c user/conntrack.c user/route.c user/prom.c user/status_fmt.c user/fields.c user/config_ipfix.c user/ifnames.c
 # tflow top: deltas, groups and output (user/top.c does the I/O).
 PURE_SRCS += user/top_calc.c user/top_fmt.c
 USER_SRCS := $(sort $(PURE_SRCS) $(wildcard user/*.c))

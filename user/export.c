@@ -1,6 +1,7 @@
 /* export.c - UDP targets: packing per version, templates, sending without blocking others. */
 #include <arpa/inet.h>
 #include <linux/filter.h>
+#include <net/if.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -184,10 +185,14 @@ static int msg_begin(struct exporter *e, struct target *t, bool no_templates)
 	if (!err)
 		err = v9 ? nf9_add_options(&t->msg, &e->sampling, t->cfg.source_id)
 			 : ipfix_add_options(&t->msg, &e->sampling, &clk, t->cfg.source_id);
+	/* Interface names: the template now, every name after it (send_ifnames). */
+	if (!err && e->ifnames_on)
+		err = v9 ? nf9_add_ifname_template(&t->msg) : ipfix_add_ifname_template(&t->msg);
 	if (err)
 		return err;
 	t->msg_has_templates = true;
 	t->templates_ns = clk.mono_ns;
+	t->ifnames_sent = 0;
 	return 0;
 }
 
@@ -212,6 +217,30 @@ static void msg_send(struct target *t)
 	t->msg_open = false;
 }
 
+/*
+ * The interface names t has not had since its last templates, or that changed since it had them,
+ * into the open message and as many more as they need (without templates), which stays open.
+ */
+static void send_ifnames(struct exporter *e, struct target *t)
+{
+	if (!e->ifnames_on || t->ifnames_sent == e->ifnames.gen)
+		return;
+	for (int i = 0; i < e->ifnames.n; i++) {
+		const struct ifname *n = &e->ifnames.v[i];
+		int err = -ENOSPC;
+
+		for (int attempt = 0; n->gen > t->ifnames_sent && err == -ENOSPC && attempt < 2;
+		     attempt++) {
+			if (!t->msg_open && msg_begin(e, t, true))
+				return;
+			err = tmsg_add_ifname(&t->msg, n->ifindex, n->name);
+			if (err == -ENOSPC && t->msg.records)
+				msg_send(t);
+		}
+	}
+	t->ifnames_sent = e->ifnames.gen;
+}
+
 static void add_templated(struct exporter *e, struct target *t, const struct tflow_record *r)
 {
 	struct enc_clock clk;
@@ -224,6 +253,9 @@ static void add_templated(struct exporter *e, struct target *t, const struct tfl
 	 */
 	for (int attempt = 0; attempt < 3; attempt++) {
 		if (!t->msg_open && msg_begin(e, t, attempt == 2))
+			break;
+		send_ifnames(e, t); /* before a record that may carry a new ifindex */
+		if (!t->msg_open)
 			break;
 		clk = clock_now();
 		err = t->cfg.version == 9 ? nf9_add_record(&t->msg, &e->v9, r, &clk)
@@ -273,6 +305,9 @@ int export_open(struct exporter *e, const struct cfg *c, FILE *json_out)
 			return err;
 		}
 		e->n_targets++;
+		if (is_templated(t))
+			e->ifnames_on = c->ipfix_fields &
+					(TF_BIT(TF_IN_INTERFACE) | TF_BIT(TF_OUT_INTERFACE));
 	}
 	return 0;
 }
@@ -306,6 +341,7 @@ int export_reconfigure(struct exporter *e, const struct cfg *c)
 				t->refused = o->refused;
 				t->skipped_ipv6 = o->skipped_ipv6;
 			}
+	ifnames_move(&n.ifnames, &e->ifnames);
 	export_close(e);
 	*e = n;
 	/* Every target gets templates at once, new or re-enabled or unchanged. */
@@ -321,6 +357,30 @@ void export_close(struct exporter *e)
 	free(e->targets);
 	e->targets = NULL;
 	e->n_targets = 0;
+	ifnames_free(&e->ifnames);
+}
+
+/* An ifindex a record carries (an out-interface from the FIB, say): named when first seen. */
+static void ifname_seen(struct exporter *e, __u32 ifindex)
+{
+	char name[IF_NAMESIZE];
+
+	if (!ifindex || e->ifnames.n >= IFNAMES_MAX || ifnames_find(&e->ifnames, ifindex))
+		return;
+	ifnames_set(&e->ifnames, ifindex, if_indextoname(ifindex, name));
+}
+
+void export_ifname_attached(struct exporter *e, __u32 ifindex, const char *name)
+{
+	ifnames_set(&e->ifnames, ifindex, name);
+}
+
+void export_ifname_link(struct exporter *e, __u32 ifindex, const char *name)
+{
+	if (!name)
+		ifnames_del(&e->ifnames, ifindex);
+	else if (ifnames_find(&e->ifnames, ifindex))
+		ifnames_set(&e->ifnames, ifindex, name);
 }
 
 void export_record(struct exporter *e, const struct tflow_record *r)
@@ -332,6 +392,10 @@ void export_record(struct exporter *e, const struct tflow_record *r)
 		fprintf(e->json, "%s\n", line);
 		e->json_records++;
 		return;
+	}
+	if (e->ifnames_on && !r->nat_event) {
+		ifname_seen(e, r->in_ifindex);
+		ifname_seen(e, r->out_ifindex);
 	}
 	for (int i = 0; i < e->n_targets; i++) {
 		struct target *t = &e->targets[i];
@@ -369,6 +433,7 @@ void export_flush(struct exporter *e)
 		if (!t->msg_open && (!t->templates_ns ||
 				     clk.mono_ns - t->templates_ns >= t->cfg.template_timeout_ns))
 			msg_begin(e, t, false);
+		send_ifnames(e, t); /* those that changed since the last datagram */
 		msg_send(t);
 	}
 	if (e->json)

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include "config.h"
 #include "ie.h"
+#include "ifnames.h"
 #include "log.h"
 #include "nf5.h"
 #include "record.h"
@@ -28,6 +29,7 @@ struct target {
 	bool msg_has_templates;
 	__u32 since_templates; /* datagrams sent since the last one carrying templates */
 	__u64 templates_ns;    /* CLOCK_MONOTONIC of the last templates; 0 = never sent */
+	__u32 ifnames_sent;    /* interface names sent up to this generation (struct ifnames) */
 	__u8 buf[EXPORT_MAX_DATAGRAM];
 	/* counters */
 	__u64 datagrams;
@@ -48,6 +50,10 @@ struct exporter {
 	FILE *json;	/* no target configured: JSON lines here */
 	FILE *json_out; /* where JSON lines would go */
 	__u64 json_records;
+
+	/* in- or out-interface selected, and a v9/IPFIX target: names announced (template 261) */
+	bool ifnames_on;
+	struct ifnames ifnames; /* the attached interfaces and those records lead to */
 };
 
 /* Open c's targets; nothing is sent until export_flush (templates first). */
@@ -65,5 +71,14 @@ void export_record(struct exporter *e, const struct tflow_record *r);
 
 /* Send every partly filled datagram, and templates whose timeout came (end of a scan). */
 void export_flush(struct exporter *e);
+
+/*
+ * Interface names, announced to v9/IPFIX targets with in- or out-interface selected (options
+ * template 261) with the templates and, when they change, with the next datagram. Attached:
+ * ifindex (an attached interface) is called name. Link: a link event for ifindex, name NULL when
+ * it was deleted; it renames or forgets an interface already named, and does nothing otherwise.
+ */
+void export_ifname_attached(struct exporter *e, __u32 ifindex, const char *name);
+void export_ifname_link(struct exporter *e, __u32 ifindex, const char *name);
 
 #endif

@@ -45,6 +45,7 @@ static const struct ie_info ie_table[] = {
 	{ IE_FLOW_DIRECTION, 1, "flowDirection" },
 	{ IE_IP_NEXT_HOP_IPV6_ADDRESS, 16, "ipNextHopIPv6Address" },
 	{ IE_DESTINATION_MAC_ADDRESS, 6, "destinationMacAddress" },
+	{ IE_INTERFACE_NAME, IE_IFNAME_LEN, "interfaceName" },
 	{ IE_FLOW_END_REASON, 1, "flowEndReason" },
 	{ IE_ICMP_TYPE_CODE_IPV6, 2, "icmpTypeCodeIPv6" },
 	{ IE_OBSERVATION_DOMAIN_ID, 4, "observationDomainId" },
@@ -438,12 +439,11 @@ __u8 *tmsg_open(struct tmsg *m, __u16 id)
 	return m->buf + m->len;
 }
 
-int tmsg_add_record(struct tmsg *m, const struct ie_template *t, const struct tflow_record *r,
-		    const struct enc_clock *clk)
+__u8 *tmsg_reserve(struct tmsg *m, __u16 id, size_t rec)
 {
-	size_t rec = t->rec_len;
-	bool same_set = m->set_off && m->set_id == t->id;
+	bool same_set = m->set_off && m->set_id == id;
 	size_t set_start, end;
+	__u8 *p;
 
 	/* Where the record would end, and the padding its set would then need to close. */
 	if (same_set) {
@@ -454,13 +454,39 @@ int tmsg_add_record(struct tmsg *m, const struct ie_template *t, const struct tf
 		end = set_start + TMSG_SET_HDR_LEN + rec;
 	}
 	if (end + pad_len(m, end - set_start) > m->size)
-		return -ENOSPC;
+		return NULL;
 
 	if (!same_set)
-		tmsg_open(m, t->id);
-	ie_put_record(m->buf + m->len, r, clk, t);
+		tmsg_open(m, id);
+	p = m->buf + m->len;
 	m->len += rec;
 	m->records++;
 	m->data_records++;
+	return p;
+}
+
+int tmsg_add_record(struct tmsg *m, const struct ie_template *t, const struct tflow_record *r,
+		    const struct enc_clock *clk)
+{
+	__u8 *p = tmsg_reserve(m, t->id, t->rec_len);
+
+	if (!p)
+		return -ENOSPC;
+	ie_put_record(p, r, clk, t);
+	return 0;
+}
+
+int tmsg_add_ifname(struct tmsg *m, __u32 ifindex, const char *name)
+{
+	__u8 *p;
+
+	if (!m || !m->buf || !name)
+		return -EINVAL;
+	p = tmsg_reserve(m, IE_TMPL_IFNAMES, IE_IFNAME_REC_LEN);
+	if (!p)
+		return -ENOSPC;
+	put_be32(p, ifindex);
+	memset(p + 4, 0, IE_IFNAME_LEN);
+	memcpy(p + 4, name, strnlen(name, IE_IFNAME_LEN));
 	return 0;
 }

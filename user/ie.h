@@ -39,6 +39,7 @@ enum ie_id {
 	IE_FLOW_DIRECTION = 61,
 	IE_IP_NEXT_HOP_IPV6_ADDRESS = 62,
 	IE_DESTINATION_MAC_ADDRESS = 80,
+	IE_INTERFACE_NAME = 82,
 	IE_FLOW_END_REASON = 136,
 	IE_ICMP_TYPE_CODE_IPV6 = 139,
 	IE_OBSERVATION_DOMAIN_ID = 149,
@@ -89,11 +90,23 @@ enum ie_format {
 /* A v9 and an IPFIX template record header alike: template id, field count. */
 #define IE_TMPL_HDR_LEN 4
 
-/* Template ids: data templates of flows and of NAT events; 258 is each format's options. */
+/*
+ * Template ids: data templates of flows and of NAT events; 258 is each format's options (sampling),
+ * 261 its interface options (names by ifindex).
+ */
 #define IE_TMPL_FLOW4 256
 #define IE_TMPL_FLOW6 257
 #define IE_TMPL_NAT4 259
 #define IE_TMPL_NAT6 260
+#define IE_TMPL_IFNAMES 261
+
+/*
+ * interfaceName is a string; tflow sends it in 16 bytes, zero-padded, in v9 (no variable length
+ * there) and IPFIX alike: a Linux name is at most 15 bytes (IFNAMSIZ less its NUL).
+ */
+#define IE_IFNAME_LEN 16
+/* A record of options template 261: the ifindex (scope), then interfaceName. */
+#define IE_IFNAME_REC_LEN (4 + IE_IFNAME_LEN)
 
 #define IE_MAX_ELEMS 48 /* elements of one data template at most (fields.c checks) */
 
@@ -238,8 +251,20 @@ __u8 *tmsg_open(struct tmsg *m, __u16 id);
 /* Close the open set (if any) at end, where its body ends: pad it, write its length. */
 void tmsg_close(struct tmsg *m, __u8 *end);
 
+/*
+ * Room for one data record of rec bytes in the data set of template id, opened if needed: where
+ * to write it (counted as a data record), or NULL when it does not fit (m unchanged).
+ */
+__u8 *tmsg_reserve(struct tmsg *m, __u16 id, size_t rec);
+
 /* One flow record into the data set of template t, opened if needed; -ENOSPC changes nothing. */
 int tmsg_add_record(struct tmsg *m, const struct ie_template *t, const struct tflow_record *r,
 		    const struct enc_clock *clk);
+
+/*
+ * One record of options template 261 (v9 and IPFIX alike): ifindex, name (cut to IE_IFNAME_LEN,
+ * zero-padded). -ENOSPC changes nothing.
+ */
+int tmsg_add_ifname(struct tmsg *m, __u32 ifindex, const char *name);
 
 #endif

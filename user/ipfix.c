@@ -20,7 +20,9 @@ static const __u16 tmpl_options[] = {
 	IE_SAMPLING_PACKET_SPACE,
 	IE_SYSTEM_INIT_TIME_MILLISECONDS,
 };
-#define OPTIONS_SCOPE_FIELDS 1
+/* Options template 261: the interface (ifindex) as scope, then its name. */
+static const __u16 tmpl_ifnames[] = { IE_INGRESS_INTERFACE, IE_INTERFACE_NAME };
+#define OPTIONS_SCOPE_FIELDS 1 /* of either options template */
 
 int ipfix_begin(struct tmsg *m, void *buf, size_t size, const struct enc_clock *clk, __u32 sequence,
 		__u32 domain_id)
@@ -39,6 +41,19 @@ int ipfix_begin(struct tmsg *m, void *buf, size_t size, const struct enc_clock *
 	put_be32(p + 8, sequence);
 	put_be32(p + 12, domain_id);
 	return 0;
+}
+
+/* An options template set of one template, its first field the scope; the caller checked room. */
+static void put_options_template(struct tmsg *m, __u16 id, const __u16 *ids, size_t n)
+{
+	__u8 *p = tmsg_open(m, IPFIX_SET_OPTIONS_TEMPLATE);
+
+	put_be16(p, id);
+	put_be16(p + 2, n); /* field count, scope included */
+	put_be16(p + 4, OPTIONS_SCOPE_FIELDS);
+	p = ie_put_field_specs(p + IPFIX_OPT_TMPL_HDR_LEN, ids, n, IE_FMT_IPFIX);
+	tmsg_close(m, p);
+	m->records++;
 }
 
 int ipfix_add_templates(struct tmsg *m, const struct ie_layout *l)
@@ -62,14 +77,20 @@ int ipfix_add_templates(struct tmsg *m, const struct ie_layout *l)
 		p = ie_put_template(p, t[i]);
 	tmsg_close(m, p);
 
-	p = tmsg_open(m, IPFIX_SET_OPTIONS_TEMPLATE);
-	put_be16(p, IPFIX_TMPL_OPTIONS);
-	put_be16(p + 2, ARRAY_SIZE(tmpl_options)); /* field count, scope included */
-	put_be16(p + 4, OPTIONS_SCOPE_FIELDS);
-	p = ie_put_field_specs(p + IPFIX_OPT_TMPL_HDR_LEN, tmpl_options, ARRAY_SIZE(tmpl_options),
-			       IE_FMT_IPFIX);
-	tmsg_close(m, p);
-	m->records += n + 1;
+	put_options_template(m, IPFIX_TMPL_OPTIONS, tmpl_options, ARRAY_SIZE(tmpl_options));
+	m->records += n;
+	return 0;
+}
+
+int ipfix_add_ifname_template(struct tmsg *m)
+{
+	size_t opt = IPFIX_OPT_TMPL_HDR_LEN + IE_FIELD_SPEC_LEN * ARRAY_SIZE(tmpl_ifnames);
+
+	if (!m || !m->buf)
+		return -EINVAL;
+	if (!tmsg_fits(m, tmsg_set_len(m, opt)))
+		return -ENOSPC;
+	put_options_template(m, IPFIX_TMPL_IFNAMES, tmpl_ifnames, ARRAY_SIZE(tmpl_ifnames));
 	return 0;
 }
 

@@ -10,6 +10,7 @@
 #define IPFIX_TMPL_OPTIONS 258
 #define IPFIX_TMPL_NAT4 IE_TMPL_NAT4
 #define IPFIX_TMPL_NAT6 IE_TMPL_NAT6
+#define IPFIX_TMPL_IFNAMES IE_TMPL_IFNAMES
 
 /* Start a message: sequence = data records sent before it in this domain; export time = now. */
 int ipfix_begin(struct tmsg *m, void *buf, size_t size, const struct enc_clock *clk, __u32 sequence,
@@ -27,6 +28,12 @@ int ipfix_add_templates(struct tmsg *m, const struct ie_layout *l);
  */
 int ipfix_add_options(struct tmsg *m, const struct enc_sampling *s, const struct enc_clock *clk,
 		      __u32 domain_id);
+
+/*
+ * An options template set with template 261: scope ingressInterface (10, the ifindex), then
+ * interfaceName (82). Its records: tmsg_add_ifname().
+ */
+int ipfix_add_ifname_template(struct tmsg *m);
 
 /*
  * One record into the data set of its template in l: flow or NAT event (r->nat_event), by

@@ -11,6 +11,8 @@
 #define NF9_OPT_TMPL_HDR_LEN 6	   /* template id, option scope length, option length */
 #define NF9_SCOPE_SYSTEM 1	   /* options scope field type "System" */
 #define NF9_SCOPE_SYSTEM_LEN 4	   /* its value: the source id */
+#define NF9_SCOPE_INTERFACE 2	   /* options scope field type "Interface" */
+#define NF9_SCOPE_INTERFACE_LEN 4  /* its value: the ifindex, as in fields 10 and 14 */
 #define NF9_ALIGN 4		   /* FlowSets SHOULD start on a 4-byte boundary (RFC 3954 5.3) */
 
 /*
@@ -25,6 +27,8 @@
 
 /* Options template 258: after the System scope. */
 static const __u16 tmpl_options[] = { IE_SAMPLING_INTERVAL, IE_SAMPLING_ALGORITHM };
+/* Options template 261: after the Interface scope. */
+static const __u16 tmpl_ifnames[] = { IE_INTERFACE_NAME };
 
 /* Interval 0 is off in the datapath; space 0 samples every packet: off as well. */
 static int sampling_on(const struct enc_sampling *s)
@@ -60,6 +64,26 @@ int nf9_begin(struct tmsg *m, void *buf, size_t size, const struct enc_clock *cl
 	return 0;
 }
 
+/*
+ * An options template FlowSet of one template: one scope field, then the fields ids. It is
+ * 10 + 4k bytes, so it always ends with 2 bytes of padding (RFC 3954 section 6.1 lists that
+ * padding as part of the FlowSet). The caller checked that it fits.
+ */
+static void put_options_template(struct tmsg *m, __u16 id, __u16 scope, __u16 scope_len,
+				 const __u16 *ids, size_t n)
+{
+	__u8 *p = tmsg_open(m, NF9_SET_OPTIONS_TEMPLATE);
+
+	put_be16(p, id);
+	put_be16(p + 2, IE_FIELD_SPEC_LEN);	/* scope bytes */
+	put_be16(p + 4, IE_FIELD_SPEC_LEN * n); /* option bytes */
+	put_be16(p + 6, scope);
+	put_be16(p + 8, scope_len);
+	p = ie_put_field_specs(p + NF9_OPT_TMPL_HDR_LEN + IE_FIELD_SPEC_LEN, ids, n, IE_FMT_V9);
+	tmsg_close(m, p);
+	m->records++;
+}
+
 int nf9_add_templates(struct tmsg *m, const struct ie_layout *l)
 {
 	size_t opt = NF9_OPT_TMPL_HDR_LEN + IE_FIELD_SPEC_LEN * (1 + ARRAY_SIZE(tmpl_options));
@@ -82,20 +106,22 @@ int nf9_add_templates(struct tmsg *m, const struct ie_layout *l)
 		p = ie_put_template(p, t[i]);
 	tmsg_close(m, p);
 
-	/*
-	 * The options template FlowSet is 10 + 4k bytes, so it always ends with 2 bytes of padding
-	 * (RFC 3954 section 6.1 lists that padding as part of the FlowSet).
-	 */
-	p = tmsg_open(m, NF9_SET_OPTIONS_TEMPLATE);
-	put_be16(p, NF9_TMPL_OPTIONS);
-	put_be16(p + 2, IE_FIELD_SPEC_LEN);			       /* scope bytes */
-	put_be16(p + 4, IE_FIELD_SPEC_LEN * ARRAY_SIZE(tmpl_options)); /* option bytes */
-	put_be16(p + 6, NF9_SCOPE_SYSTEM);
-	put_be16(p + 8, NF9_SCOPE_SYSTEM_LEN);
-	p = ie_put_field_specs(p + NF9_OPT_TMPL_HDR_LEN + IE_FIELD_SPEC_LEN, tmpl_options,
-			       ARRAY_SIZE(tmpl_options), IE_FMT_V9);
-	tmsg_close(m, p);
-	m->records += n + 1;
+	put_options_template(m, NF9_TMPL_OPTIONS, NF9_SCOPE_SYSTEM, NF9_SCOPE_SYSTEM_LEN,
+			     tmpl_options, ARRAY_SIZE(tmpl_options));
+	m->records += n;
+	return 0;
+}
+
+int nf9_add_ifname_template(struct tmsg *m)
+{
+	size_t opt = NF9_OPT_TMPL_HDR_LEN + IE_FIELD_SPEC_LEN * (1 + ARRAY_SIZE(tmpl_ifnames));
+
+	if (!m || !m->buf)
+		return -EINVAL;
+	if (!tmsg_fits(m, tmsg_set_len(m, opt)))
+		return -ENOSPC;
+	put_options_template(m, NF9_TMPL_IFNAMES, NF9_SCOPE_INTERFACE, NF9_SCOPE_INTERFACE_LEN,
+			     tmpl_ifnames, ARRAY_SIZE(tmpl_ifnames));
 	return 0;
 }
 

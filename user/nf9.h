@@ -10,6 +10,7 @@
 #define NF9_TMPL_OPTIONS 258
 #define NF9_TMPL_NAT4 IE_TMPL_NAT4
 #define NF9_TMPL_NAT6 IE_TMPL_NAT6
+#define NF9_TMPL_IFNAMES IE_TMPL_IFNAMES
 
 /* Start a datagram: sequence = export datagrams sent before this one; source_id as configured. */
 int nf9_begin(struct tmsg *m, void *buf, size_t size, const struct enc_clock *clk, __u32 sequence,
@@ -23,6 +24,12 @@ int nf9_add_templates(struct tmsg *m, const struct ie_layout *l);
 
 /* The options data record: samplingInterval (34) and samplingAlgorithm (35) of source_id. */
 int nf9_add_options(struct tmsg *m, const struct enc_sampling *s, __u32 source_id);
+
+/*
+ * An options template FlowSet with template 261: scope Interface (type 2, the ifindex), then
+ * interfaceName (82). Its records: tmsg_add_ifname().
+ */
+int nf9_add_ifname_template(struct tmsg *m);
 
 /*
  * One record into the data FlowSet of its template in l: flow or NAT event (r->nat_event), by

@@ -119,11 +119,21 @@ static void log_config(const struct cfg *c)
 	free(s);
 }
 
+/* The attached interfaces, by name, for the interface options the exporter announces. */
+static void export_ifnames(struct run_ctx *rc)
+{
+	for (int i = 0; i < rc->loader.n_ifs; i++)
+		export_ifname_attached(&rc->exporter, rc->loader.ifs[i].ifindex,
+				       rc->loader.ifs[i].name);
+}
+
 static void on_link(void *arg, const struct nl_link_event *ev)
 {
 	struct run_ctx *rc = arg;
 
 	loader_link_event(&rc->loader, &rc->cfg, ev);
+	export_ifname_link(&rc->exporter, ev->ifindex, ev->deleted ? NULL : ev->name);
+	export_ifnames(rc);
 }
 
 static void timer_set(struct run_ctx *rc)
@@ -163,6 +173,7 @@ static void reload(struct run_ctx *rc)
 	rc->cache.ext_fd = loader_ext_fd(&rc->loader);
 	if (export_reconfigure(&rc->exporter, n))
 		pr_err("SIGHUP: the targets were not changed (see above)");
+	export_ifnames(rc);
 	rc->cache.active_ns = n->active_timeout_ns;
 	rc->cache.inactive_ns = n->inactive_timeout_ns;
 	enrich_configure(&rc->enrich, n);
@@ -379,6 +390,7 @@ int run(const struct cfg *c, const struct run_opts *o)
 	err = loader_attach(&rc->loader, c);
 	if (err)
 		goto out;
+	export_ifnames(rc);
 	if (rc->loader.stale_flows >= 0)
 		export_stale_cache(rc);
 	state_update(&rc->state, &rc->cfg, &rc->loader, &rc->exporter, &rc->cache);

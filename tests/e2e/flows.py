@@ -16,6 +16,8 @@
   flows.py datagrams PCAP --port P [--json]     one line per export datagram (see below)
   flows.py check-export PCAP --port P --version V [--mtu N] [--refresh N] [--sampling I:S]
                    [--max-records N] [--end-reasons R,...] [--templates ID,...]
+                   [--options-templates ID,...] [--ifnames IFINDEX=NAME,...]
+                   [--ifnames-gone IFINDEX,...]
                                                 the export stream's own rules (see check_export)
   flows.py check-times PCAP --port P --pcap CAPTURE [--tolerance S]
                                                 flow start/end against the capture's packet times
@@ -463,9 +465,12 @@ class ExportDecoder:
                         d["count_records"] += 1
                         d["data_records"] += 1
                         if kind == "options":
-                            # v9 scope field types are their own registry (1 system, 2 interface)
+                            # v9 scope field types are their own registry (1 system, 2 interface);
+                            # interfaceName (82) is a string, zero-padded to its length
                             o_rec = {("scope%d" % i if not ipfix and i < nscope else str(k)):
-                                     self._num(v) for i, (k, v) in enumerate(f)}
+                                     v.rstrip(b"\0").decode("utf-8", "replace") if k == 82
+                                     else self._num(v) for i, (k, v) in enumerate(f)}
+                            o_rec["template"] = sid
                             d["options"].append(o_rec)
                         else:
                             d["records"].append(self._record(dict(f), d))
@@ -566,6 +571,15 @@ def datagrams(args):
             d.get("error", "")))
 
 
+def ifname_map(s):
+    """IFINDEX=NAME,... -> {ifindex: {names}}"""
+    m = defaultdict(set)
+    for x in s.split(","):
+        k, v = x.split("=", 1)
+        m[int(k)].add(v)
+    return dict(m)
+
+
 def check_export(args):
     """An export stream's own rules, datagram by datagram:
     - every datagram decodes (no error, no data set without a known template), version as asked;
@@ -575,9 +589,14 @@ def check_export(args):
     - v9: sequence = the previous one + 1; IPFIX: sequence = the previous one + its data records
       (options data records included); v5: + its flow records; the first datagram starts at 0;
     - v9/IPFIX: the first datagram carries the data templates --templates (default 256, 257 for
-      flows and 259, 260 for NAT events, as with every ipfix field selected) and the options
-      template (258) and the sampling options record; a template datagram comes at least every --refresh
-      datagrams; the options record announces --sampling I:S (v9: samplingInterval (34) = the
+      flows and 259, 260 for NAT events, as with every ipfix field selected), the options templates
+      --options-templates (default 258 for sampling and 261 for interface names, as with in- or
+      out-interface selected) and one sampling options record (258); a template datagram comes at
+      least every --refresh datagrams; with --ifnames IFINDEX=NAME,..., every interface options
+      record (261) names an interface of that list as it says, and after every datagram with
+      templates each one of the list is named before the next flow record (and at least once),
+      but those of --ifnames-gone (deleted while the capture ran: no longer named);
+      the sampling options record announces --sampling I:S (v9: samplingInterval (34) = the
       rate round((I+S)/I), algorithm (35) = 1 deterministic, 0 with sampling off; IPFIX:
       samplingPacketInterval (305) = I, samplingPacketSpace (306) = S; sampling off is 1:0: rate
       1, interval 1, space 0);
@@ -593,6 +612,7 @@ def check_export(args):
         i, s = (int(x) for x in args.sampling.split(":"))
         want_sampling = (i, s)
     n_rec = n_tmpl = 0
+    names_due, names_seen = set(), set()
     for d in dg:
         where = "datagram %d" % d["n"]
         if d.get("error"):
@@ -630,12 +650,15 @@ def check_export(args):
             has = bool(tids or oids)
             if has:
                 n_tmpl += 1
-                if tids != args.templates or oids != [258]:
-                    problems.append("%s: templates %s, options templates %s; want %s and [258]"
-                                    % (where, tids, oids, args.templates))
-                if len(d["options"]) != 1:
-                    problems.append("%s: %d options records with the templates, want 1" %
-                                    (where, len(d["options"])))
+                if tids != args.templates or oids != args.options_templates:
+                    problems.append("%s: templates %s, options templates %s; want %s and %s"
+                                    % (where, tids, oids, args.templates,
+                                       args.options_templates))
+                n_samp = sum(o["template"] == 258 for o in d["options"])
+                if n_samp != 1:
+                    problems.append("%s: %d sampling options records with the templates, want 1"
+                                    % (where, n_samp))
+                names_due = set(args.ifnames or {}) - set(args.ifnames_gone)
             if prev is None and not has:
                 problems.append("%s: the first datagram has no templates" % where)
             since_tmpl = 1 if has else (since_tmpl or 0) + 1
@@ -644,7 +667,19 @@ def check_export(args):
                                 (where, since_tmpl - 1, args.refresh))
                 since_tmpl = 1
             for o in d["options"]:
-                if want_sampling is None:
+                if o["template"] == 261 and args.ifnames is not None:
+                    ifindex, name = o.get("10", o.get("scope0")), o.get("82")
+                    if name not in args.ifnames.get(ifindex, ()):
+                        problems.append("%s: interface options: %s is '%s', want %s" % (
+                            where, ifindex, name, sorted(args.ifnames.get(ifindex, ()))))
+                    names_due.discard(ifindex)
+                    names_seen.add(ifindex)
+            if d["records"] and names_due:
+                problems.append("%s: flow records before the names of ifindex %s since the"
+                                " templates" % (where, sorted(names_due)))
+                names_due = set()
+            for o in d["options"]:
+                if want_sampling is None or o["template"] != 258:
                     continue
                 i, s = want_sampling
                 if args.version == 9:  # 1 in round((I + S) / I), half up, like v5
@@ -665,6 +700,9 @@ def check_export(args):
         prev = d
     if not dg:
         problems.append("no export datagram to port %d in %s" % (args.port, args.file))
+    if args.ifnames and set(args.ifnames) - names_seen:
+        problems.append("no interface options record for ifindex %s" %
+                        sorted(set(args.ifnames) - names_seen))
     print("%d datagrams, %d with templates, %d data records (options included), at most %d in"
           " one, largest IP packet %d bytes" % (
               len(dg), n_tmpl, n_rec, max((d.get("data_records", 0) for d in dg), default=0),
@@ -827,6 +865,16 @@ def main():
     p.add_argument("--templates", type=lambda s: sorted(int(x) for x in s.split(",")),
                    default=[256, 257, 259, 260],
                    help="v9/IPFIX: the data template ids sent (259, 260: nat-events=yes)")
+    p.add_argument("--ifnames-gone", metavar="IFINDEX,...", default=[],
+                   type=lambda s: [int(x) for x in s.split(",")],
+                   help="v9/IPFIX: interfaces of --ifnames deleted meanwhile: no longer named")
+    p.add_argument("--options-templates", type=lambda s: sorted(int(x) for x in s.split(",")),
+                   default=[258, 261],
+                   help="v9/IPFIX: the options template ids sent (261: in- or out-interface)")
+    p.add_argument("--ifnames", metavar="IFINDEX=NAME,...",
+                   type=ifname_map,
+                   help="v9/IPFIX: the interfaces the options records of template 261 name "
+                   "(an ifindex given twice: it may carry either name, renamed meanwhile)")
     p = sub.add_parser("check-times")
     p.add_argument("file")
     p.add_argument("--port", type=int, required=True)

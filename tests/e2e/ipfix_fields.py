@@ -9,6 +9,9 @@ TSHARK_JSON is `tshark -T json --no-duplicate-keys` of the datagrams to one targ
 Checks, printing every problem (exit 1 on any):
   - every template tshark shows is one of those (or the options template 258), with exactly those
     elements in that order and the lengths below, and each of them is announced;
+  - records of the interface options template 261 come exactly when in- or out-interface is
+    selected (element 10 or 14 in a template), and each holds exactly the ifindex (v9: the scope
+    Interface; IPFIX: ingressInterface) and a non-empty interfaceName, as tshark decodes them;
   - every data record carries exactly the tshark fields of its template's elements (the table
     below: tshark's own names, so an element tshark does not know or decodes under another name
     shows up), and at least one record arrives for each flow template (256, 257; --records: for
@@ -115,6 +118,7 @@ def main():
         args = args[2:]
     path, version, specs = args[0], int(args[1]), args[2:]
     want = {int(k): [int(x) for x in v.split(",")] for k, v in (s.split("=") for s in specs)}
+    ifnames = any(10 in ids or 14 in ids for ids in want.values())
     tmpl_key = "cflow.template_field_type" if version == 9 else "cflow.template_ipfix_field_type"
     problems, seen, records = [], set(), Counter()
     init_times = set()
@@ -149,6 +153,10 @@ def main():
                     if sid == 258:
                         init_times.update(v for k, v in got if k == "cflow.sys_init_time")
                         continue
+                    if sid == 261 and ifnames:
+                        records[sid] += 1
+                        check_ifname(n, version, got, problems)
+                        continue
                     if sid not in want:
                         problems.append("datagram %d: data set %d" % (n, sid))
                         continue
@@ -156,6 +164,8 @@ def main():
                     check_record(n, sid, want[sid], got, problems, init_times)
     for tid in sorted(set(want) - seen):
         problems.append("template %d never announced" % tid)
+    if ifnames and not records[261]:
+        problems.append("no interface options record (261), with in- or out-interface selected")
     for tid in need:
         if not records[tid]:
             problems.append("no data record of template %d" % tid)
@@ -166,6 +176,17 @@ def main():
     for p in problems[:30]:
         print(p)
     return 1 if problems else 0
+
+
+def check_ifname(n, version, got, problems):
+    """A record of options template 261: the ifindex as its scope, and a name."""
+    scope = "cflow.scope_interface" if version == 9 else "cflow.inputint"
+    names = sorted(k for k, _ in got)
+    if names != sorted([scope, "cflow.if_name"]):
+        problems.append("datagram %d set 261: fields %s, want %s and cflow.if_name" %
+                        (n, names, scope))
+    elif not dict(got)["cflow.if_name"]:
+        problems.append("datagram %d set 261: an empty interfaceName" % n)
 
 
 def check_record(n, sid, ids, got, problems, init_times):

@@ -13,7 +13,9 @@
 #   - tshark's templates are exactly the selected elements, in tflow's documented order, with
 #     their lengths (flow templates 256/257; in run 2 also the NAT event templates 259/260), and
 #     every data record carries exactly its template's elements, each decoded by tshark under its
-#     own field name (ipfix_fields.py lists them);
+#     own field name (ipfix_fields.py lists them); options template 261 (interface names) and its
+#     records exactly when in- or out-interface is selected (runs 2, and 3 after the
+#     SIGHUP), each record an ifindex and a name;
 #   - the elements tflow computes itself hold the right values in every record: ipVersion,
 #     isMulticast (0x02 for the MLD reports to ff02::16, 0 otherwise), ICMP type and code
 #     (176-179, 32, 139) equal to the record's destination port, systemInitTimeMilliseconds the same
@@ -78,7 +80,10 @@ check_decode() {
 	local port=$1 version=$2 x=$E2E_WORK/export-$RUN.pcap after=${AFTER-} before=${BEFORE-}
 	local RECORDS=${RECORDS-}
 	local part=${after:+ from $after}${before:+ before $before} y="udp.dstport == $1" json
+	local opt=258
 	shift 2
+	# in- or out-interface selected (10 or 14 in template 256): interface names, template 261
+	case ",$(printf '%s\n' "$@" | sed -n 's/^256=//p')," in *,10,* | *,14,*) opt=258,261 ;; esac
 	y="$y${after:+ && frame.time_epoch >= $after}${before:+ && frame.time_epoch < $before}"
 	json=$E2E_WORK/tshark-$RUN-$port${after:+-after}${before:+-before}.json
 	[ -z "$after" ] &&
@@ -93,7 +98,7 @@ check_decode() {
 	[ -n "$after$before" ] && return
 	check_export "$RUN: v$version to $port: stream rules (sequence, templates, sampling, mtu)" \
 		"$x" "$port" "$version" --mtu 1500 --refresh 20 --sampling 1:0 \
-		--templates "$(printf '%s\n' "$@" | cut -d= -f1 | paste -sd,)"
+		--templates "$(printf '%s\n' "$@" | cut -d= -f1 | paste -sd,)" --options-templates "$opt"
 }
 
 # ---------------------------------------------------------------- run 1: the fewest fields
@@ -169,7 +174,7 @@ for p in "2059 9 $MIN_V94 $MIN_V96 $ALL_V94 $ALL_V96" \
 	t_eq "hup: to $1: the first datagram after SIGHUP carries the templates" \
 		"$(tshark -n -r "$E2E_WORK/export-hup.pcap" -d "udp.port==$1,cflow" -T fields \
 			-e cflow.template_id -Y "udp.dstport == $1 && frame.time_epoch >= $HUP_T" \
-			2>/dev/null | head -1)" "256,257,259,260,258"
+			2>/dev/null | head -1)" "256,257,259,260,258,261"
 done
 for c in v9 ipfix; do
 	nfdump_table "${COLL_DIR[hup-$c]}" "$E2E_WORK/hup-nfdump-$c.tsv"

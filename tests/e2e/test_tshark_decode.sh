@@ -11,7 +11,9 @@
 #     warning or error (tshark checks the sequence numbers itself and warns "Unexpected flow
 #     sequence"; a data set before its template is "no template found", a warning too);
 #   - the first datagram of each target carries templates 256, 257 (flows), 259, 260 (NAT events:
-#     every ipfix field is selected by default) and options template 258, as tshark decodes them, and every options record announces the configured sampling: v9
+#     every ipfix field is selected by default), options template 258 and options template 261
+#     (interface names: in-interface is selected), as tshark decodes them, and every sampling
+#     options record announces the configured sampling: v9
 #     samplingInterval 3 (1 in round((2+3)/2), half up, as v5) and samplingAlgorithm 1
 #     (deterministic); IPFIX samplingPacketInterval 2 and samplingPacketSpace 3;
 #   - every flow's start and end, as tshark computes them (IPFIX flowStart/EndMilliseconds; v9 the
@@ -20,7 +22,10 @@
 #     1 s early) or 0.1 s (IPFIX, milliseconds) of that flow's first and last packet on the wire;
 #   - flows.py's own decoding: v9 sequence +1 per datagram, IPFIX sequence + the data records of
 #     the previous message, templates at least every 20 datagrams, IP length <= mtu (576 and
-#     1500), and tshark's IP lengths agree (none over 576 on 2057/2058);
+#     1500), and tshark's IP lengths agree (none over 576 on 2057/2058); the interface options
+#     records (261) name vb by its ifindex, and come before any flow record;
+#   - tshark decodes interfaceName (82) "vb" for vb's ifindex, in v9 (scope Interface) and IPFIX
+#     (scope ingressInterface), to each target;
 #   - all records arrive: the 576-byte targets carry the same flow table as the 1500-byte ones
 #     (in more datagrams), v9 the same as IPFIX, and tshark's packet and byte sums per target
 #     equal flows.py's.
@@ -67,9 +72,9 @@ log "tshark: $n_all datagrams"
 	-e cflow.version -e cflow.sequence -e cflow.flowset_id -e cflow.template_id \
 	-e cflow.sampling_interval -e cflow.sampling_algorithm -e cflow.sampling_packet_interval \
 	-e cflow.sampling_packet_space >"$E2E_WORK/tshark-hdr.tsv" 2>"$E2E_WORK/tshark.err"
-t_check "tshark: first datagram of each target: templates 256, 257, 259, 260 and options 258" \
+t_check "tshark: first datagram of each target: templates 256, 257, 259, 260, options 258, 261" \
 	awk -F'\t' '!seen[$1]++ { want = $2 == 9 ? "0,1" : "2,3"
-		if (index($4, want) != 1 || $5 != "256,257,259,260,258") { print "port " $1 ": " $0; bad = 1 } }
+		if (index($4, want) != 1 || $5 != "256,257,259,260,258,261") { print "port " $1 ": " $0; bad = 1 } }
 		END { if (length(seen) != 4) { print "ports seen: " length(seen); bad = 1 }; exit bad }' \
 	"$E2E_WORK/tshark-hdr.tsv"
 t_check "tshark: v9 options: samplingInterval 3, samplingAlgorithm 1 (every one, 2 targets)" \
@@ -80,6 +85,16 @@ t_check "tshark: IPFIX options: samplingPacketInterval 2, samplingPacketSpace 3 
 	awk -F'\t' '$2 == 10 && $8 != "" { n++; if ($8 != 2 || $9 != 3) { print; bad = 1 } }
 		END { if (n < 2) { print n " IPFIX options records"; bad = 1 }; exit bad }' \
 	"$E2E_WORK/tshark-hdr.tsv"
+
+# Interface names as tshark decodes them: port, scope ifindex (v9) or ingressInterface (IPFIX),
+# interfaceName; only the frames that carry no flow record, so the ifindex is the scope's.
+IFX_B=$(nsb cat "/sys/class/net/$IF_B/ifindex")
+"${TS[@]}" -Y 'cflow.if_name && !cflow.octets' -T fields -E separator=/t -e udp.dstport \
+	-e cflow.scope_interface -e cflow.inputint -e cflow.if_name >"$E2E_WORK/tshark-ifnames.tsv" \
+	2>>"$E2E_WORK/tshark.err"
+t_eq "tshark: interfaceName $IF_B for ifindex $IFX_B, v9 and IPFIX, to each target" \
+	"$(sort -u "$E2E_WORK/tshark-ifnames.tsv" | tr '\t\n' ' ;')" \
+	"2055 $IFX_B  $IF_B;2056  $IFX_B $IF_B;2057 $IFX_B  $IF_B;2058  $IFX_B $IF_B;"
 
 # Flow times as tshark computes them, in epoch seconds.
 "${TS[@]}" -T fields -E separator=/t -E occurrence=a -E 'aggregator=;' -e udp.dstport \
@@ -123,7 +138,8 @@ PYEOF
 for p in "2055 9 1500" "2056 10 1500 4" "2057 9 576" "2058 10 576 4"; do
 	set -- $p
 	check_export "export to $1: v$2 stream rules (sequence, templates, sampling 2:3, mtu $3)" \
-		"$X" "$1" "$2" --mtu "$3" --refresh 20 --sampling 2:3 ${4:+--end-reasons $4}
+		"$X" "$1" "$2" --mtu "$3" --refresh 20 --sampling 2:3 ${4:+--end-reasons $4} \
+		--ifnames "$IFX_B=$IF_B"
 done
 # v9: 1 s for the header's whole seconds, 10 ms more for the truncated sysUptime milliseconds
 for p in "2055 1.01" "2056 0.1" "2057 1.01" "2058 0.1"; do

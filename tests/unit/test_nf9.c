@@ -1157,6 +1157,7 @@ static void test_ie_table(void)
 		{ 61, 1, "flowDirection" },
 		{ 62, 16, "ipNextHopIPv6Address" },
 		{ 80, 6, "destinationMacAddress" },
+		{ 82, 16, "interfaceName" }, /* a string: tflow's fixed length, zero-padded */
 		{ 136, 1, "flowEndReason" },
 		{ 139, 2, "icmpTypeCodeIPv6" },
 		{ 149, 4, "observationDomainId" },
@@ -1201,6 +1202,83 @@ static void test_ie_table(void)
 	T_CHECK(ie_find(0xffff) == NULL, "id 65535");
 }
 
+/* ---- interface names: options template 261 and its records ---- */
+
+static const unsigned char golden_ifnames[] = {
+	/* header */
+	0x00, 0x09,		/* version 9 */
+	0x00, 0x04,		/* count: 1 options template, 3 options data records */
+	0x00, 0x12, 0x4f, 0x80, /* sysUptime 1200000 ms */
+	0x65, 0x53, 0xf1, 0x00, /* unix secs 1700000000 */
+	0x00, 0x00, 0x00, 0x03, /* sequence 3 */
+	0x00, 0x00, 0x00, 0x07, /* source id 7 */
+	/* options template FlowSet: 4 + 6 + 4 + 4 = 18, padded to 20 */
+	0x00, 0x01,		/* FlowSet id 1: options templates */
+	0x00, 0x14,		/* length 20 */
+	0x01, 0x05,		/* template id 261 */
+	0x00, 0x04,		/* option scope length 4 */
+	0x00, 0x04,		/* option length 4 */
+	0x00, 0x02, 0x00, 0x04, /* scope Interface, 4 */
+	0x00, 0x52, 0x00, 0x10, /* interfaceName (82), 16 */
+	0x00, 0x00,		/* padding */
+	/* options data FlowSet: 4 + 3 * 20, no padding */
+	0x01, 0x05,					    /* FlowSet id 261 */
+	0x00, 0x40,					    /* length 64 */
+	0x00, 0x00, 0x00, 0x02,				    /* ifindex 2 */
+	'v', 'b', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* "vb", zero-padded to 16 */
+	0x01, 0x02, 0x03, 0x04,				    /* ifindex 0x01020304 */
+	'p', 'p', 'p', '-', 's', 'e', 's', 's', 'i', 'o', 'n', '-', '1', '2', '3', 0, /* 15 + NUL */
+	0x00, 0x00, 0x00, 0x05, /* ifindex 5 */
+	't', 'h', 'i', 's', '-', 'n', 'a', 'm', 'e', '-', 'i', 's', '-', 't', 'o', 'o', /* cut */
+};
+
+static void test_ifnames(void)
+{
+	struct tflow_record r = rec_tcp4();
+	unsigned char buf[256];
+	struct tmsg m, before;
+
+	memset(buf, 0xa5, sizeof(buf));
+	T_EQ_INT(nf9_begin(&m, buf, sizeof(buf), &clk, 3, 7), 0);
+	T_EQ_INT(nf9_add_ifname_template(&m), 0);
+	T_EQ_INT(tmsg_add_ifname(&m, 2, "vb"), 0);
+	T_EQ_INT(tmsg_add_ifname(&m, 0x01020304, "ppp-session-123"), 0);
+	T_EQ_INT(tmsg_add_ifname(&m, 5, "this-name-is-too-long"), 0);
+	T_EQ_INT(m.data_records, 3);
+	T_EQ_INT(nf9_finish(&m), sizeof(golden_ifnames));
+	T_EQ_MEM(buf, golden_ifnames, sizeof(golden_ifnames));
+	T_EQ_INT(buf[sizeof(golden_ifnames)], 0xa5);
+
+	/* the template: 20 bytes or nothing */
+	T_EQ_INT(nf9_begin(&m, buf, 20 + 20 - 1, &clk, 3, 7), 0);
+	before = m;
+	T_EQ_INT(nf9_add_ifname_template(&m), -ENOSPC);
+	T_EQ_MEM(&m, &before, sizeof(m));
+	/* a record: 4 + 20 with its set header, 20 more in the same set */
+	T_EQ_INT(nf9_begin(&m, buf, 20 + 24 + 20 - 1, &clk, 3, 7), 0);
+	T_EQ_INT(tmsg_add_ifname(&m, 2, "vb"), 0);
+	before = m;
+	T_EQ_INT(tmsg_add_ifname(&m, 2, "vb"), -ENOSPC);
+	T_EQ_MEM(&m, &before, sizeof(m));
+	T_EQ_INT(nf9_finish(&m), 20 + 24);
+	T_EQ_MEM(buf + 20, golden_ifnames + 40, 2);  /* set id 261 */
+	T_EQ_INT(buf[22] << 8 | buf[23], 24);	     /* set length */
+	T_EQ_MEM(buf + 24, golden_ifnames + 44, 20); /* the record */
+
+	/* after a flow record: a set of its own; the flow set's padding first */
+	T_EQ_INT(nf9_begin(&m, buf, sizeof(buf), &clk, 3, 7), 0);
+	T_EQ_INT(nf9_add_record(&m, &lay, &r, &clk), 0);
+	T_EQ_INT(tmsg_add_ifname(&m, 2, "vb"), 0);
+	T_EQ_INT(nf9_finish(&m), 20 + 60 + 24);
+	T_EQ_INT(buf[3], 2); /* count */
+	T_EQ_MEM(buf + 80, golden_ifnames + 40, 2);
+	T_EQ_INT(buf[82] << 8 | buf[83], 24);
+	T_EQ_MEM(buf + 84, golden_ifnames + 44, 20);
+
+	T_EQ_INT(tmsg_add_ifname(&m, 2, NULL), -EINVAL);
+	T_EQ_INT(nf9_add_ifname_template(NULL), -EINVAL);
+}
+
 int main(void)
 {
 	fields_layout(&lay, TF_CLASSIC, IE_FMT_V9);
@@ -1216,5 +1294,6 @@ int main(void)
 	T_RUN(test_all_fields);
 	T_RUN(test_min_fields);
 	T_RUN(test_nat_events);
+	T_RUN(test_ifnames);
 	T_EXIT();
 }
