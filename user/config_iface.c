@@ -331,10 +331,17 @@ void config_fput_names(FILE *f, const char *names, size_t stride, int n)
 	size_t len;
 	int i;
 
-	/* Linux allows '"' and '\' in names; quoted and escaped, they read back the same. */
+	/*
+	 * Linux allows '"' and '\' in names, and a pattern may hold a space or a tab inside
+	 * brackets
+	 * ("[a b]"), or '#' and '=', which would start a comment or a property unquoted. Quoted
+	 * (and
+	 * '"', '\' escaped) they read back the same.
+	 */
 	for (i = 0, s = names; i < n; i++, s += stride) {
 		len = strnlen(s, stride);
-		quote |= memchr(s, '"', len) || memchr(s, '\\', len);
+		for (size_t k = 0; k < len; k++)
+			quote |= strchr(" \t#=\"\\", s[k]) != NULL;
 	}
 	fputs(quote ? "\"" : "", f);
 	for (i = 0, s = names; i < n; i++, s += stride) {

@@ -1063,6 +1063,15 @@ static void test_print_roundtrip(void)
 		      "/interface list member add interface=sfp? list=WAN\n"
 		      "/ip traffic-flow set interfaces=WAN,ppp*,up.links-1,eth0 cache-entries=4k ");
 
+	/* A pattern with a space or '#' inside brackets is printed quoted (found by fuzz_config).
+	 */
+	config_defaults(&c);
+	T_EQ_INT(parse_text(&c, "/ip traffic-flow set interfaces=\"S[!0 ]-9,a[#=]\"\n", err,
+			    sizeof(err)),
+		 0);
+	T_CHECK(!err[0], "%s", err);
+	roundtrip(&c, "/ip traffic-flow set interfaces=\"S[!0 ]-9,a[#=]\" cache-entries=4k ");
+
 	/* The seeds' file, and everything at its largest. */
 	memset(stars, '*', sizeof(stars) - 1);
 	stars[sizeof(stars) - 1] = '\0';
