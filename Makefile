@@ -33,6 +33,16 @@ $(BUILD)/tflow.bpf.o: bpf/tflow.bpf.c | $(BUILD)
 $(BUILD)/tflow.skel.h: $(BUILD)/tflow.bpf.o
 	$(BPFTOOL) gen skeleton $< name tflow_bpf > $@.tmp && mv $@.tmp $@
 
+# The in-kernel cache scan (user/iter.c): an object of its own, so the datapath's skeleton and
+# load do not depend on iterator support.
+$(BUILD)/tflow_iter.bpf.o: bpf/iter.bpf.c | $(BUILD)
+	$(CLANG) $(BPF_CFLAGS) -MF $(BUILD)/tflow_iter.bpf.d -c $< -o $@
+
+$(BUILD)/tflow_iter.skel.h: $(BUILD)/tflow_iter.bpf.o
+	$(BPFTOOL) gen skeleton $< name tflow_iter_bpf > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/user/iter.o: $(BUILD)/tflow_iter.skel.h
+
 $(BUILD)/user/%.o: user/%.c $(BUILD)/tflow.skel.h | $(BUILD)/user
 	$(CC) $(COMMON_CFLAGS) $(CFLAGS) -c $< -o $@
 

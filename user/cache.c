@@ -5,6 +5,7 @@
 #include <string.h>
 #include <bpf/bpf.h>
 #include "cache.h"
+#include "iter.h"
 #include "log.h"
 
 #define TCP_FIN 0x01
@@ -127,6 +128,8 @@ nomem:
 
 void cache_free(struct cache *c)
 {
+	iter_close(c->iter);
+	c->iter = NULL;
 	free(c->keys);
 	free(c->vals);
 	free(c->gone);
@@ -242,6 +245,20 @@ static void emit_delta(struct cache *c, const struct tflow_key *k, const struct 
 	c->records_total++;
 }
 
+/* A flow that left the map with final counters v: export its remainder, forget its baseline. */
+static void flow_gone(struct cache *c, const struct tflow_key *k, const struct tflow_value *v,
+		      const struct tflow_ext *x, __u8 reason)
+{
+	struct cache_base *base = ftable_get(&c->base, k, false, NULL);
+
+	emit_delta(c, k, v, base, x, reason);
+	if (base) {
+		ftable_del(&c->base, k);
+		if (c->exported_fd >= 0)
+			bpf_map_delete_elem(c->exported_fd, k);
+	}
+}
+
 /* Remove a flow from the map and export what it counted since its last export. */
 static void cache_remove(struct cache *c, __u32 i, __u8 reason)
 {
@@ -250,7 +267,6 @@ static void cache_remove(struct cache *c, __u32 i, __u8 reason)
 		struct tflow_value v;
 		struct value_v1 v1;
 	} final;
-	struct cache_base *base;
 	struct tflow_ext x;
 
 	ext_read(c, k, &x, true);
@@ -264,29 +280,27 @@ static void cache_remove(struct cache *c, __u32 i, __u8 reason)
 	}
 	if (c->v1_vals)
 		value_from_v1(k, &final.v1, &final.v);
-	base = ftable_get(&c->base, k, false, NULL);
-	emit_delta(c, k, &final.v, base, &x, reason);
-	if (base) {
-		ftable_del(&c->base, k);
-		if (c->exported_fd >= 0)
-			bpf_map_delete_elem(c->exported_fd, k);
-	}
+	flow_gone(c, k, &final.v, &x, reason);
 	c->gone[i] = 1;
 }
 
-static void cache_active_export(struct cache *c, __u32 i, __u64 now)
+/* Export the delta of a flow in the map past its active timeout; x NULL: read its ext entry. */
+static void flow_active(struct cache *c, const struct tflow_key *k, const struct tflow_value *v,
+			const struct tflow_ext *x, __u64 now)
 {
-	const struct tflow_value *v = &c->vals[i];
-	struct cache_base *base = ftable_get(&c->base, &c->keys[i], false, NULL);
-	struct tflow_ext x;
+	struct cache_base *base = ftable_get(&c->base, k, false, NULL);
+	struct tflow_ext own;
 
 	if (now - (base ? base->export_ns : v->first_ns) < c->active_ns)
 		return;
 	/* The flow stays, and so does its entry: every delta carries the first packet's fields. */
-	ext_read(c, &c->keys[i], &x, false);
-	emit_delta(c, &c->keys[i], v, base, &x, TFLOW_END_ACTIVE);
+	if (!x) {
+		ext_read(c, k, &own, false);
+		x = &own;
+	}
+	emit_delta(c, k, v, base, x, TFLOW_END_ACTIVE);
 	if (!base)
-		base = ftable_get(&c->base, &c->keys[i], true, NULL);
+		base = ftable_get(&c->base, k, true, NULL);
 	if (!base) {
 		pr_err("out of memory tracking an active flow");
 		return;
@@ -297,7 +311,7 @@ static void cache_active_export(struct cache *c, __u32 i, __u64 now)
 	base->export_ns = now;
 	base->last_ns = v->last_ns;
 	/* Written through: after a crash or restart the next run knows what went out. */
-	if (c->exported_fd >= 0 && bpf_map_update_elem(c->exported_fd, &c->keys[i], base, BPF_ANY))
+	if (c->exported_fd >= 0 && bpf_map_update_elem(c->exported_fd, k, base, BPF_ANY))
 		pr_warn("cannot record an active-timeout export: %s", strerror(errno));
 }
 
@@ -369,9 +383,9 @@ static bool spill_expire(const struct tflow_key *key, void *val, void *arg)
 	return false;
 }
 
-int cache_scan(struct cache *c, __u64 now, enum cache_mode mode)
+/* One pass over a snapshot of the map, a syscall per removed flow. Returns 0 or -errno. */
+static int cache_scan_batch(struct cache *c, __u64 now, enum cache_mode mode)
 {
-	struct spill_ctx s = { .c = c, .now = now, .mode = mode };
 	__u32 remaining;
 	int n;
 
@@ -389,14 +403,97 @@ int cache_scan(struct cache *c, __u64 now, enum cache_mode mode)
 		} else if (now > v->last_ns && now - v->last_ns >= c->inactive_ns) {
 			cache_remove(c, i, TFLOW_END_IDLE);
 		} else {
-			cache_active_export(c, i, now);
+			flow_active(c, &c->keys[i], v, NULL, now);
 			continue;
 		}
 		remaining--;
 	}
 	if (mode == CACHE_PRESSURE || remaining > HIGH_MARK(c->max_entries))
 		cache_evict_lru(c, n, remaining, LOW_MARK(c->max_entries));
+	return 0;
+}
+
+struct iter_scan {
+	struct cache *c;
+	__u64 now;
+	__u8 reason; /* of the flows the pass removes */
+};
+
+static void iter_record(void *arg, const struct tflow_iter_rec *r)
+{
+	struct iter_scan *s = arg;
+
+	if (r->flags & TFLOW_ITER_REMOVED)
+		flow_gone(s->c, &r->key, &r->value, &r->ext, s->reason);
+	else
+		flow_active(s->c, &r->key, &r->value, &r->ext, s->now);
+}
+
+/* The timeouts, or the flush, in the kernel. Returns the flows left in the map, or -errno. */
+static long long cache_scan_iter(struct cache *c, __u64 now, enum cache_mode mode)
+{
+	struct tflow_iter_params p = { .now_ns = now,
+				       .inactive_ns = c->inactive_ns,
+				       .active_ns = c->active_ns };
+	struct iter_scan s = { .c = c, .now = now, .reason = TFLOW_END_IDLE };
+	struct tflow_iter_counts n;
+	int err;
+
+	if (mode == CACHE_FLUSH) {
+		p.flags |= TFLOW_ITER_FLUSH;
+		s.reason = TFLOW_END_FORCED;
+	}
+	if (c->ext_fd >= 0)
+		p.flags |= TFLOW_ITER_EXT;
+	err = iter_pass(c->iter, &p, iter_record, &s, &n);
+	if (err) {
+		if (!c->iter_failures++)
+			pr_warn("in-kernel cache scan failed (%s): this scan goes on with syscalls",
+				strerror(-err));
+		return err;
+	}
+	c->last_entries = n.visited;
+	return n.kept + n.deferred + n.failed;
+}
+
+int cache_scan(struct cache *c, __u64 now, enum cache_mode mode)
+{
+	struct spill_ctx s = { .c = c, .now = now, .mode = mode };
+	long long left = -1;
+	__u32 found;
+	int err = 0;
+
+	/* Eviction under pressure sorts the whole cache by age: the batched path does it. */
+	if (c->iter && mode != CACHE_PRESSURE)
+		left = cache_scan_iter(c, now, mode);
+	found = c->last_entries;
+	/* Left to the batched path: a cache still over the high mark (LRU), a flush's remainder. */
+	if (left < 0 || (mode == CACHE_FLUSH ? left > 0 : left > HIGH_MARK(c->max_entries)))
+		err = cache_scan_batch(c, now, mode);
+	if (left >= 0)
+		c->last_entries = found;
 	ftable_walk(&c->spill, spill_expire, &s);
+	return err;
+}
+
+int cache_iter_open(struct cache *c, int ext_map_fd)
+{
+	const char *force = getenv("TFLOW_NO_ITER");
+	int err;
+
+	if (force && *force && strcmp(force, "0")) {
+		pr_info("cache scan: batched map syscalls (TFLOW_NO_ITER is set)");
+		return 0;
+	}
+	c->iter = c->v1_vals ? NULL : iter_open(c->flows_fd, ext_map_fd);
+	if (!c->iter) {
+		err = c->v1_vals ? -EPROTO : -errno;
+		pr_info("cache scan: batched map syscalls, one per removed flow (no BPF map iterator: "
+			"%s; it needs Linux 5.9 with BTF)",
+			strerror(-err));
+		return err;
+	}
+	pr_info("cache scan: in the kernel (BPF map element iterator)");
 	return 0;
 }
 

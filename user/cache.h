@@ -23,6 +23,7 @@ struct cache_base {
 typedef void (*cache_emit_fn)(void *ctx, const struct tflow_record *r);
 
 struct value_v1;
+struct flow_iter;
 
 struct cache {
 	int flows_fd;
@@ -42,6 +43,8 @@ struct cache {
 	struct ftable base;	  /* flows exported by active timeout: what was exported so far */
 	struct ftable spill;	  /* flows that arrived on the overflow ring: struct tflow_record */
 	bool use_batch;
+	struct flow_iter *iter; /* the in-kernel scan (cache_iter_open); NULL: batched syscalls */
+	__u32 iter_failures;
 	cache_emit_fn emit;
 	void *emit_ctx;
 	/* totals since start, printed at exit */
@@ -57,6 +60,14 @@ struct cache {
  */
 int cache_init(struct cache *c, int flows_fd, int exported_fd, __u32 max_entries, __u64 active_ns,
 	       __u64 inactive_ns, cache_emit_fn emit, void *emit_ctx);
+
+/*
+ * Scan in the kernel from now on (user/iter.c): a BPF map element iterator over the flow map
+ * removes idle flows and reports them, with their tflow_ext entry from ext_map_fd, instead of a
+ * syscall per flow. Logs which scan is used. Returns 0, or -errno when the kernel cannot (the
+ * batched path stays) or the environment sets TFLOW_NO_ITER (0 then).
+ */
+int cache_iter_open(struct cache *c, int ext_map_fd);
 
 /* Export every flow of the spill table (a restart: the map's flows stay for the next run). */
 void cache_spill_flush(struct cache *c);
