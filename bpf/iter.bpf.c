@@ -6,7 +6,7 @@
 #include "tflow_iter.h"
 #include "flowmaps.bpf.h" /* userspace hands over the datapath's maps (bpf_map__reuse_fd) */
 
-#define REC_SIZE sizeof(struct tflow_iter_rec)
+#define REC_SIZE TFLOW_ITER_REC_MAX
 
 struct tflow_iter_params iter_params;
 struct tflow_iter_counts iter_counts;
@@ -23,7 +23,11 @@ static __u32 npend;
 static __u32 pend_bucket;
 static __u32 pass;				/* iter_params.pass this state belongs to */
 static struct bpf_iter_seq_hash_map_info *info; /* this pass's iterator state */
-static struct tflow_iter_rec rec;
+/* The record being written, and the flow's tflow_ext entry right after it when it has one. */
+static struct {
+	struct tflow_iter_rec rec;
+	struct tflow_ext ext;
+} out;
 /* Written whole to overflow the seq buffer on purpose: larger than any flush. */
 static char overflow[TFLOW_ITER_PEND * REC_SIZE];
 
@@ -32,11 +36,14 @@ static __always_inline bool idle(const struct tflow_value *v, __u64 now)
 	return now > v->last_ns && now - v->last_ns >= iter_params.inactive_ns;
 }
 
-/* Free bytes in this read()'s buffer: a record that does not fit would be dropped with the
- * whole element's output, after its removals, so the program checks before it acts. */
+/*
+ * Bytes this read()'s buffer still takes. A record that does not fit is dropped with the whole
+ * element's output, after its removals, so the program checks before it acts. seq_write()
+ * wants room to spare: count + len < size.
+ */
 static __always_inline __u64 room(struct seq_file *seq)
 {
-	return seq->size - seq->count;
+	return seq->size - seq->count - 1;
 }
 
 /* Inlined by the verifier (6.2+): a typed view of the iterator's state, loads need no probe. */
@@ -60,21 +67,28 @@ static __always_inline __u32 bucket_of(struct seq_file *seq, bool cast)
 	return BPF_CORE_READ(info, bucket_id);
 }
 
-/* rec.ext from the flow's tflow_ext entry; take removes the entry. */
+/* out.ext from the flow's tflow_ext entry; take removes the entry. */
 static __always_inline void ext_get(const struct tflow_key *k, bool take)
 {
 	struct tflow_ext *e;
 
-	__builtin_memset(&rec.ext, 0, sizeof(rec.ext));
 	if (!(iter_params.flags & TFLOW_ITER_EXT))
 		return;
 	e = bpf_map_lookup_elem(&tflow_ext, k);
 	if (!e)
 		return;
-	rec.ext = *e;
-	rec.flags |= TFLOW_ITER_HAS_EXT;
+	out.ext = *e;
+	out.rec.flags |= TFLOW_ITER_HAS_EXT;
 	if (take)
 		bpf_map_delete_elem(&tflow_ext, k);
+}
+
+static __always_inline void emit(struct seq_file *seq)
+{
+	/* Cannot fail after room(): if it did, userspace would say so (the record is lost). */
+	if (bpf_seq_write(seq, &out,
+			  out.rec.flags & TFLOW_ITER_HAS_EXT ? sizeof(out) : sizeof(out.rec)))
+		iter_counts.dropped++;
 }
 
 /*
@@ -96,21 +110,21 @@ static __always_inline void take(struct seq_file *seq, const struct tflow_key *k
 		iter_counts.kept++; /* a packet came since it was shown */
 		return;
 	}
-	rec.key = *k;
-	rec.flags = TFLOW_ITER_REMOVED;
+	out.rec.key = *k;
+	out.rec.flags = TFLOW_ITER_REMOVED;
 	ext_get(k, true);
 	if (bpf_map_delete_elem(&tflow_flows, k)) {
 		iter_counts.failed++;
 		return;
 	}
-	rec.value = *v;
+	out.rec.value = *v;
 	/*
 	 * A preallocated element is reused at once: a new flow inserted on this CPU between the
 	 * unlink and the copy would show a later first packet. Then the copy taken before stands.
 	 */
-	if (rec.value.first_ns != before.first_ns || rec.value.packets < before.packets)
-		rec.value = before;
-	bpf_seq_write(seq, &rec, REC_SIZE);
+	if (out.rec.value.first_ns != before.first_ns || out.rec.value.packets < before.packets)
+		out.rec.value = before;
+	emit(seq);
 	iter_counts.removed++;
 }
 
@@ -176,11 +190,12 @@ static __always_inline int scan(struct bpf_iter__bpf_map_elem *ctx, bool cast)
 	iter_counts.kept++;
 	/* Past the active timeout (or exported by it before): userspace exports the delta. */
 	if (now > val->first_ns && now - val->first_ns >= iter_params.active_ns) {
-		rec.key = *key;
-		rec.flags = 0;
-		rec.value = *val;
-		ext_get(&rec.key, false); /* the iterator's key buffer is no map key for helpers */
-		bpf_seq_write(seq, &rec, REC_SIZE);
+		out.rec.key = *key;
+		out.rec.flags = 0;
+		out.rec.value = *val;
+		ext_get(&out.rec.key,
+			false); /* the iterator's key buffer is no map key for helpers */
+		emit(seq);
 	}
 	return 0;
 }

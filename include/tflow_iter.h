@@ -10,7 +10,7 @@
 
 /* tflow_iter_rec.flags */
 #define TFLOW_ITER_REMOVED 0x1 /* the flow left the map: value holds its final counters */
-#define TFLOW_ITER_HAS_EXT 0x2 /* ext is the flow's tflow_ext entry (else zero) */
+#define TFLOW_ITER_HAS_EXT 0x2 /* the record is followed by the flow's struct tflow_ext */
 
 /*
  * Idle flows of one hash bucket wait here until the iterator leaves the bucket (see iter.bpf.c);
@@ -34,15 +34,21 @@ struct tflow_iter_counts {
 	__u64 removed;	/* flows removed and reported */
 	__u64 deferred; /* idle flows left for the next scan: their bucket's queue was full */
 	__u64 failed;	/* removals the map refused: left in the map, not reported */
+	__u64 dropped;	/* records the seq buffer refused: a bug, the flows are lost */
 };
 
-/* One record of the iterator's output, read() in pages. */
+/*
+ * One record of the iterator's output, read() in pages: followed by the flow's struct tflow_ext
+ * when flags has TFLOW_ITER_HAS_EXT (a flow without one costs 88 bytes, not 144).
+ */
 struct tflow_iter_rec {
 	struct tflow_key key;
 	__u32 flags; /* TFLOW_ITER_REMOVED, TFLOW_ITER_HAS_EXT */
 	struct tflow_value value;
-	struct tflow_ext ext;
 };
-_Static_assert(sizeof(struct tflow_iter_rec) == 144, "tflow_iter_rec must have no holes");
+_Static_assert(sizeof(struct tflow_iter_rec) == 88, "tflow_iter_rec must have no holes");
+
+/* The longest record: room the program makes sure of before it writes one. */
+#define TFLOW_ITER_REC_MAX (sizeof(struct tflow_iter_rec) + sizeof(struct tflow_ext))
 
 #endif

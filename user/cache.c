@@ -419,14 +419,17 @@ struct iter_scan {
 	__u8 reason; /* of the flows the pass removes */
 };
 
-static void iter_record(void *arg, const struct tflow_iter_rec *r)
+static void iter_record(void *arg, const struct tflow_iter_rec *r, const struct tflow_ext *x)
 {
+	static const struct tflow_ext none;
 	struct iter_scan *s = arg;
 
+	if (!x)
+		x = &none;
 	if (r->flags & TFLOW_ITER_REMOVED)
-		flow_gone(s->c, &r->key, &r->value, &r->ext, s->reason);
+		flow_gone(s->c, &r->key, &r->value, x, s->reason);
 	else
-		flow_active(s->c, &r->key, &r->value, &r->ext, s->now);
+		flow_active(s->c, &r->key, &r->value, x, s->now);
 }
 
 /* The timeouts, or the flush, in the kernel. Returns the flows left in the map, or -errno. */
@@ -452,6 +455,8 @@ static long long cache_scan_iter(struct cache *c, __u64 now, enum cache_mode mod
 				strerror(-err));
 		return err;
 	}
+	if (n.dropped)
+		pr_err("in-kernel cache scan: %llu records lost", (unsigned long long)n.dropped);
 	c->last_entries = n.visited;
 	return n.kept + n.deferred + n.failed;
 }

@@ -113,7 +113,7 @@ void iter_close(struct flow_iter *it)
 int iter_pass(struct flow_iter *it, struct tflow_iter_params *p, iter_rec_fn fn, void *arg,
 	      struct tflow_iter_counts *counts)
 {
-	size_t rec = sizeof(struct tflow_iter_rec), have = 0;
+	size_t have = 0;
 	int fd, retries = 0, err = 0;
 	ssize_t n;
 
@@ -134,13 +134,22 @@ int iter_pass(struct flow_iter *it, struct tflow_iter_params *p, iter_rec_fn fn,
 		if (n == 0)
 			break;
 		have += n;
-		/* Records are whole in each read; a partial one waits for the rest all the same. */
-		size_t done = have / rec * rec;
+		/* Records come whole in each read; a partial one would wait for the rest. */
+		size_t off = 0;
 
-		for (size_t off = 0; off < done; off += rec)
-			fn(arg, (const struct tflow_iter_rec *)(it->buf + off));
-		memmove(it->buf, it->buf + done, have - done);
-		have -= done;
+		while (have - off >= sizeof(struct tflow_iter_rec)) {
+			const struct tflow_iter_rec *r = (const void *)(it->buf + off);
+			size_t len = sizeof(*r);
+
+			if (r->flags & TFLOW_ITER_HAS_EXT)
+				len += sizeof(struct tflow_ext);
+			if (have - off < len)
+				break;
+			fn(arg, r, len > sizeof(*r) ? (const void *)(r + 1) : NULL);
+			off += len;
+		}
+		memmove(it->buf, it->buf + off, have - off);
+		have -= off;
 	}
 	close(fd);
 	if (!err && have)

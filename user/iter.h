@@ -15,7 +15,8 @@ struct flow_iter;
 struct flow_iter *iter_open(int flows_fd, int ext_fd);
 void iter_close(struct flow_iter *it);
 
-typedef void (*iter_rec_fn)(void *arg, const struct tflow_iter_rec *r);
+/* One record; ext is the flow's tflow_ext entry, or NULL when it has none (or none was asked). */
+typedef void (*iter_rec_fn)(void *arg, const struct tflow_iter_rec *r, const struct tflow_ext *ext);
 
 /*
  * One pass over the map with parameters p (p->pass is set here): flows idle at p->now_ns (all
