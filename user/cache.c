@@ -1,4 +1,4 @@
-/* cache.c - flow cache scanner: inactive/active timeouts, early eviction, spill table. */
+/* cache.c - flow cache scanner: inactive/active timeouts, early eviction, durable baselines. */
 #define _GNU_SOURCE /* qsort_r */
 #include <errno.h>
 #include <stdlib.h>
@@ -8,14 +8,10 @@
 #include "iter.h"
 #include "log.h"
 
-#define TCP_FIN 0x01
-#define TCP_RST 0x04
 #define BATCH_CHUNK 4096
 /* Under pressure, evict down to 3/4 of the map so inserts have room until the next scan. */
 #define LOW_MARK(max) ((max) / 4 * 3)
 #define HIGH_MARK(max) ((max) / 10 * 9)
-/* The spill table holds at most this many flows; beyond, all of it is exported at once. */
-#define SPILL_MAX(max) ((max) < 65536 ? 65536 : (max))
 
 /*
  * struct tflow_value before the 40-byte layout. A pinned cache an older tflow left behind is
@@ -115,7 +111,7 @@ int cache_init(struct cache *c, int flows_fd, int exported_fd, __u32 max_entries
 	if (err)
 		goto nomem;
 	/* Sized for what it may hold, not the map: a 1k cache must not mean 64-long chains. */
-	err = ftable_init(&c->spill, sizeof(struct tflow_record), SPILL_MAX(max_entries));
+	err = ftable_init(&c->spill, sizeof(struct tflow_record), CACHE_SPILL_MAX(max_entries));
 	if (err)
 		goto nomem;
 	if (exported_fd >= 0 && base_load(c))
@@ -238,9 +234,7 @@ static void emit_delta(struct cache *c, const struct tflow_key *k, const struct 
 	}
 	if (!r.packets)
 		return;
-	if (reason == TFLOW_END_IDLE && (r.tcp_flags & (TCP_FIN | TCP_RST)))
-		reason = TFLOW_END_EOF;
-	r.end_reason = reason;
+	r.end_reason = cache_end_reason(reason, r.tcp_flags);
 	c->emit(c->emit_ctx, &r);
 	c->records_total++;
 }
@@ -342,47 +336,6 @@ static void cache_evict_lru(struct cache *c, __u32 n, __u32 remaining, __u32 kee
 	free(idx);
 }
 
-struct spill_ctx {
-	struct cache *c;
-	__u64 now;
-	enum cache_mode mode;
-	__u8 forced_reason; /* nonzero: export every entry with this reason */
-};
-
-static bool spill_expire(const struct tflow_key *key, void *val, void *arg)
-{
-	struct spill_ctx *s = arg;
-	struct tflow_record *r = val;
-	__u8 reason;
-
-	(void)key;
-	if (s->forced_reason)
-		reason = s->forced_reason;
-	else if (s->mode == CACHE_FLUSH)
-		reason = TFLOW_END_FORCED;
-	else if (s->now - r->last_ns >= s->c->inactive_ns)
-		reason = TFLOW_END_IDLE;
-	else if (s->now - r->first_ns >= s->c->active_ns)
-		reason = TFLOW_END_ACTIVE;
-	else
-		return false;
-	if (r->packets) {
-		r->end_reason = reason;
-		if (reason == TFLOW_END_IDLE && (r->tcp_flags & (TCP_FIN | TCP_RST)))
-			r->end_reason = TFLOW_END_EOF;
-		s->c->emit(s->c->emit_ctx, r);
-		s->c->records_total++;
-		if (reason == TFLOW_END_RESOURCES)
-			s->c->evicted_total++;
-	}
-	if (reason != TFLOW_END_ACTIVE)
-		return true;
-	r->packets = 0;
-	r->bytes = 0;
-	r->first_ns = r->last_ns;
-	return false;
-}
-
 /* One pass over a snapshot of the map, a syscall per removed flow. Returns 0 or -errno. */
 static int cache_scan_batch(struct cache *c, __u64 now, enum cache_mode mode)
 {
@@ -463,7 +416,6 @@ static long long cache_scan_iter(struct cache *c, __u64 now, enum cache_mode mod
 
 int cache_scan(struct cache *c, __u64 now, enum cache_mode mode)
 {
-	struct spill_ctx s = { .c = c, .now = now, .mode = mode };
 	long long left = -1;
 	__u32 found;
 	int err = 0;
@@ -477,7 +429,7 @@ int cache_scan(struct cache *c, __u64 now, enum cache_mode mode)
 		err = cache_scan_batch(c, now, mode);
 	if (left >= 0)
 		c->last_entries = found;
-	ftable_walk(&c->spill, spill_expire, &s);
+	cache_spill_expire(c, now, mode);
 	return err;
 }
 
@@ -500,44 +452,4 @@ int cache_iter_open(struct cache *c, int ext_map_fd)
 	}
 	pr_info("cache scan: in the kernel (BPF map element iterator)");
 	return 0;
-}
-
-void cache_spill_flush(struct cache *c)
-{
-	struct spill_ctx s = { .c = c, .mode = CACHE_FLUSH };
-
-	ftable_walk(&c->spill, spill_expire, &s);
-}
-
-void cache_spill(struct cache *c, const struct tflow_overflow_rec *o)
-{
-	struct tflow_record *r;
-	bool created;
-
-	if (c->spill.count >= SPILL_MAX(c->max_entries) &&
-	    !ftable_get(&c->spill, &o->key, false, NULL)) {
-		struct spill_ctx s = { .c = c, .forced_reason = TFLOW_END_RESOURCES };
-
-		ftable_walk(&c->spill, spill_expire, &s);
-	}
-	r = ftable_get(&c->spill, &o->key, true, &created);
-	if (!r) {
-		pr_err("out of memory in the overflow table: a packet of a new flow is lost");
-		return;
-	}
-	if (created) {
-		r->key = o->key;
-		r->first_ns = o->ts_ns;
-		r->in_ifindex = o->in_ifindex;
-		r->out_ifindex = o->out_ifindex;
-		r->tos = o->tos;
-		r->ttl = o->ttl;
-	}
-	if (!r->packets)
-		r->first_ns = o->ts_ns;
-	r->packets += o->packets;
-	r->bytes += o->bytes;
-	if (o->ts_ns > r->last_ns)
-		r->last_ns = o->ts_ns;
-	r->tcp_flags |= o->tcp_flags;
 }

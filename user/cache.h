@@ -22,6 +22,15 @@ struct cache_base {
 
 typedef void (*cache_emit_fn)(void *ctx, const struct tflow_record *r);
 
+/* An idle flow that saw a TCP FIN or RST ended (TFLOW_END_EOF). */
+static inline __u8 cache_end_reason(__u8 reason, __u8 tcp_flags)
+{
+	return reason == TFLOW_END_IDLE && (tcp_flags & 0x05) ? TFLOW_END_EOF : reason;
+}
+
+/* The spill table holds at most this many flows; beyond, all of it is exported at once. */
+#define CACHE_SPILL_MAX(max) ((max) < 65536 ? 65536 : (max))
+
 struct value_v1;
 struct flow_iter;
 
@@ -75,6 +84,9 @@ void cache_free(struct cache *c);
 
 /* One pass over the map (and the spill table) at monotonic time now. Returns 0 or -errno. */
 int cache_scan(struct cache *c, __u64 now_ns, enum cache_mode mode);
+
+/* spill.c: the spill table's part of a scan (its timeouts, or all of it for CACHE_FLUSH). */
+void cache_spill_expire(struct cache *c, __u64 now_ns, enum cache_mode mode);
 
 /* Account one packet the datapath could not fit in the map. */
 void cache_spill(struct cache *c, const struct tflow_overflow_rec *r);
