@@ -15,6 +15,7 @@
 #include "bench.h"
 #include "cache.h"
 #include "ipfix.h"
+#include "log.h"
 #include "nf5.h"
 #include "nf9.h"
 #include "tflow.skel.h"
@@ -391,11 +392,14 @@ static int scan_median(__u32 n, const struct scan_case *sc, struct scan_time *me
 {
 	static struct sink s;
 	double ms[BENCH_MAX_RUNS], user[BENCH_MAX_RUNS], sys[BENCH_MAX_RUNS];
+	enum log_level was = log_level;
 	struct scan_time t;
 	int err;
 
 	for (int r = 0; r < bench.runs; r++) {
+		log_level = LOG_LVL_WARN; /* not "cache scan: ..." once a run */
 		err = scan_once(n, sc, &s, &t);
+		log_level = was;
 		if (err)
 			return err;
 		ms[r] = t.ms;
