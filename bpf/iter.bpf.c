@@ -155,8 +155,10 @@ static __always_inline int scan(struct bpf_iter__bpf_map_elem *ctx, bool cast)
 	if (!key || !val) {
 		/* The end of the map: the last bucket's idle flows. */
 		if (npend && room(seq) < npend * REC_SIZE) {
-			/* The kernel drops an overflowing stop's output and runs it again in the
-			 * next read(), with an empty buffer. */
+			/*
+			 * The kernel drops an overflowing stop's output and runs it again in
+			 * the next read(), with an empty buffer.
+			 */
 			bpf_seq_write(seq, overflow, sizeof(overflow));
 			return 0;
 		}
@@ -193,8 +195,8 @@ static __always_inline int scan(struct bpf_iter__bpf_map_elem *ctx, bool cast)
 		out.rec.key = *key;
 		out.rec.flags = 0;
 		out.rec.value = *val;
-		ext_get(&out.rec.key,
-			false); /* the iterator's key buffer is no map key for helpers */
+		/* The iterator's key buffer is no map key for helpers: the copy is. */
+		ext_get(&out.rec.key, false);
 		emit(seq);
 	}
 	return 0;
