@@ -33,6 +33,16 @@ $(BUILD)/tflow.bpf.o: bpf/tflow.bpf.c | $(BUILD)
 $(BUILD)/tflow.skel.h: $(BUILD)/tflow.bpf.o
 	$(BPFTOOL) gen skeleton $< name tflow_bpf > $@.tmp && mv $@.tmp $@
 
+# The in-kernel cache scan (user/iter.c): an object of its own, so the datapath's skeleton and
+# load do not depend on iterator support.
+$(BUILD)/tflow_iter.bpf.o: bpf/iter.bpf.c | $(BUILD)
+	$(CLANG) $(BPF_CFLAGS) -MF $(BUILD)/tflow_iter.bpf.d -c $< -o $@
+
+$(BUILD)/tflow_iter.skel.h: $(BUILD)/tflow_iter.bpf.o
+	$(BPFTOOL) gen skeleton $< name tflow_iter_bpf > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/user/iter.o: $(BUILD)/tflow_iter.skel.h
+
 $(BUILD)/user/%.o: user/%.c $(BUILD)/tflow.skel.h | $(BUILD)/user
 	$(CC) $(COMMON_CFLAGS) $(CFLAGS) -c $< -o $@
 
@@ -45,8 +55,10 @@ $(BUILD)/unit/%: tests/unit/%.c $(PURE_SRCS) | $(BUILD)/unit
 $(BUILD)/unit-san/%: tests/unit/%.c $(PURE_SRCS) | $(BUILD)/unit-san
 	$(CC) $(COMMON_CFLAGS) -Itests/unit $(SAN_FLAGS) -MF $@.d $< $(PURE_SRCS) -o $@
 
-$(BUILD)/test_bpf: $(BPF_TEST_SRCS) $(BUILD)/tflow.skel.h
-	$(CC) $(COMMON_CFLAGS) -Itests/bpf $(CFLAGS) $(BPF_TEST_SRCS) -o $@ $(LIBS)
+# With the scanner (tests/bpf/iter_cases.c: the in-kernel scan and its fallback).
+BPF_TEST_USER := user/cache.c user/iter.c user/spill.c user/ftable.c user/record.c user/log.c
+$(BUILD)/test_bpf: $(BPF_TEST_SRCS) $(BPF_TEST_USER) $(BUILD)/tflow.skel.h $(BUILD)/tflow_iter.skel.h
+	$(CC) $(COMMON_CFLAGS) -Itests/bpf $(CFLAGS) $(BPF_TEST_SRCS) $(BPF_TEST_USER) -o $@ $(LIBS)
 
 unit: $(UNIT_BINS)
 

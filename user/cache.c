@@ -1,20 +1,17 @@
-/* cache.c - flow cache scanner: inactive/active timeouts, early eviction, spill table. */
+/* cache.c - flow cache scanner: inactive/active timeouts, early eviction, durable baselines. */
 #define _GNU_SOURCE /* qsort_r */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
 #include "cache.h"
+#include "iter.h"
 #include "log.h"
 
-#define TCP_FIN 0x01
-#define TCP_RST 0x04
 #define BATCH_CHUNK 4096
 /* Under pressure, evict down to 3/4 of the map so inserts have room until the next scan. */
 #define LOW_MARK(max) ((max) / 4 * 3)
 #define HIGH_MARK(max) ((max) / 10 * 9)
-/* The spill table holds at most this many flows; beyond, all of it is exported at once. */
-#define SPILL_MAX(max) ((max) < 65536 ? 65536 : (max))
 
 /*
  * struct tflow_value before the 40-byte layout. A pinned cache an older tflow left behind is
@@ -114,7 +111,7 @@ int cache_init(struct cache *c, int flows_fd, int exported_fd, __u32 max_entries
 	if (err)
 		goto nomem;
 	/* Sized for what it may hold, not the map: a 1k cache must not mean 64-long chains. */
-	err = ftable_init(&c->spill, sizeof(struct tflow_record), SPILL_MAX(max_entries));
+	err = ftable_init(&c->spill, sizeof(struct tflow_record), CACHE_SPILL_MAX(max_entries));
 	if (err)
 		goto nomem;
 	if (exported_fd >= 0 && base_load(c))
@@ -127,6 +124,8 @@ nomem:
 
 void cache_free(struct cache *c)
 {
+	iter_close(c->iter);
+	c->iter = NULL;
 	free(c->keys);
 	free(c->vals);
 	free(c->gone);
@@ -235,11 +234,23 @@ static void emit_delta(struct cache *c, const struct tflow_key *k, const struct 
 	}
 	if (!r.packets)
 		return;
-	if (reason == TFLOW_END_IDLE && (r.tcp_flags & (TCP_FIN | TCP_RST)))
-		reason = TFLOW_END_EOF;
-	r.end_reason = reason;
+	r.end_reason = cache_end_reason(reason, r.tcp_flags);
 	c->emit(c->emit_ctx, &r);
 	c->records_total++;
+}
+
+/* A flow that left the map with final counters v: export its remainder, forget its baseline. */
+static void flow_gone(struct cache *c, const struct tflow_key *k, const struct tflow_value *v,
+		      const struct tflow_ext *x, __u8 reason)
+{
+	struct cache_base *base = ftable_get(&c->base, k, false, NULL);
+
+	emit_delta(c, k, v, base, x, reason);
+	if (base) {
+		ftable_del(&c->base, k);
+		if (c->exported_fd >= 0)
+			bpf_map_delete_elem(c->exported_fd, k);
+	}
 }
 
 /* Remove a flow from the map and export what it counted since its last export. */
@@ -250,7 +261,6 @@ static void cache_remove(struct cache *c, __u32 i, __u8 reason)
 		struct tflow_value v;
 		struct value_v1 v1;
 	} final;
-	struct cache_base *base;
 	struct tflow_ext x;
 
 	ext_read(c, k, &x, true);
@@ -264,29 +274,27 @@ static void cache_remove(struct cache *c, __u32 i, __u8 reason)
 	}
 	if (c->v1_vals)
 		value_from_v1(k, &final.v1, &final.v);
-	base = ftable_get(&c->base, k, false, NULL);
-	emit_delta(c, k, &final.v, base, &x, reason);
-	if (base) {
-		ftable_del(&c->base, k);
-		if (c->exported_fd >= 0)
-			bpf_map_delete_elem(c->exported_fd, k);
-	}
+	flow_gone(c, k, &final.v, &x, reason);
 	c->gone[i] = 1;
 }
 
-static void cache_active_export(struct cache *c, __u32 i, __u64 now)
+/* Export the delta of a flow in the map past its active timeout; x NULL: read its ext entry. */
+static void flow_active(struct cache *c, const struct tflow_key *k, const struct tflow_value *v,
+			const struct tflow_ext *x, __u64 now)
 {
-	const struct tflow_value *v = &c->vals[i];
-	struct cache_base *base = ftable_get(&c->base, &c->keys[i], false, NULL);
-	struct tflow_ext x;
+	struct cache_base *base = ftable_get(&c->base, k, false, NULL);
+	struct tflow_ext own;
 
 	if (now - (base ? base->export_ns : v->first_ns) < c->active_ns)
 		return;
 	/* The flow stays, and so does its entry: every delta carries the first packet's fields. */
-	ext_read(c, &c->keys[i], &x, false);
-	emit_delta(c, &c->keys[i], v, base, &x, TFLOW_END_ACTIVE);
+	if (!x) {
+		ext_read(c, k, &own, false);
+		x = &own;
+	}
+	emit_delta(c, k, v, base, x, TFLOW_END_ACTIVE);
 	if (!base)
-		base = ftable_get(&c->base, &c->keys[i], true, NULL);
+		base = ftable_get(&c->base, k, true, NULL);
 	if (!base) {
 		pr_err("out of memory tracking an active flow");
 		return;
@@ -297,7 +305,7 @@ static void cache_active_export(struct cache *c, __u32 i, __u64 now)
 	base->export_ns = now;
 	base->last_ns = v->last_ns;
 	/* Written through: after a crash or restart the next run knows what went out. */
-	if (c->exported_fd >= 0 && bpf_map_update_elem(c->exported_fd, &c->keys[i], base, BPF_ANY))
+	if (c->exported_fd >= 0 && bpf_map_update_elem(c->exported_fd, k, base, BPF_ANY))
 		pr_warn("cannot record an active-timeout export: %s", strerror(errno));
 }
 
@@ -328,50 +336,9 @@ static void cache_evict_lru(struct cache *c, __u32 n, __u32 remaining, __u32 kee
 	free(idx);
 }
 
-struct spill_ctx {
-	struct cache *c;
-	__u64 now;
-	enum cache_mode mode;
-	__u8 forced_reason; /* nonzero: export every entry with this reason */
-};
-
-static bool spill_expire(const struct tflow_key *key, void *val, void *arg)
+/* One pass over a snapshot of the map, a syscall per removed flow. Returns 0 or -errno. */
+static int cache_scan_batch(struct cache *c, __u64 now, enum cache_mode mode)
 {
-	struct spill_ctx *s = arg;
-	struct tflow_record *r = val;
-	__u8 reason;
-
-	(void)key;
-	if (s->forced_reason)
-		reason = s->forced_reason;
-	else if (s->mode == CACHE_FLUSH)
-		reason = TFLOW_END_FORCED;
-	else if (s->now - r->last_ns >= s->c->inactive_ns)
-		reason = TFLOW_END_IDLE;
-	else if (s->now - r->first_ns >= s->c->active_ns)
-		reason = TFLOW_END_ACTIVE;
-	else
-		return false;
-	if (r->packets) {
-		r->end_reason = reason;
-		if (reason == TFLOW_END_IDLE && (r->tcp_flags & (TCP_FIN | TCP_RST)))
-			r->end_reason = TFLOW_END_EOF;
-		s->c->emit(s->c->emit_ctx, r);
-		s->c->records_total++;
-		if (reason == TFLOW_END_RESOURCES)
-			s->c->evicted_total++;
-	}
-	if (reason != TFLOW_END_ACTIVE)
-		return true;
-	r->packets = 0;
-	r->bytes = 0;
-	r->first_ns = r->last_ns;
-	return false;
-}
-
-int cache_scan(struct cache *c, __u64 now, enum cache_mode mode)
-{
-	struct spill_ctx s = { .c = c, .now = now, .mode = mode };
 	__u32 remaining;
 	int n;
 
@@ -389,53 +356,100 @@ int cache_scan(struct cache *c, __u64 now, enum cache_mode mode)
 		} else if (now > v->last_ns && now - v->last_ns >= c->inactive_ns) {
 			cache_remove(c, i, TFLOW_END_IDLE);
 		} else {
-			cache_active_export(c, i, now);
+			flow_active(c, &c->keys[i], v, NULL, now);
 			continue;
 		}
 		remaining--;
 	}
 	if (mode == CACHE_PRESSURE || remaining > HIGH_MARK(c->max_entries))
 		cache_evict_lru(c, n, remaining, LOW_MARK(c->max_entries));
-	ftable_walk(&c->spill, spill_expire, &s);
 	return 0;
 }
 
-void cache_spill_flush(struct cache *c)
-{
-	struct spill_ctx s = { .c = c, .mode = CACHE_FLUSH };
+struct iter_scan {
+	struct cache *c;
+	__u64 now;
+	__u8 reason; /* of the flows the pass removes */
+};
 
-	ftable_walk(&c->spill, spill_expire, &s);
+static void iter_record(void *arg, const struct tflow_iter_rec *r, const struct tflow_ext *x)
+{
+	static const struct tflow_ext none;
+	struct iter_scan *s = arg;
+
+	if (!x)
+		x = &none;
+	if (r->flags & TFLOW_ITER_REMOVED)
+		flow_gone(s->c, &r->key, &r->value, x, s->reason);
+	else
+		flow_active(s->c, &r->key, &r->value, x, s->now);
 }
 
-void cache_spill(struct cache *c, const struct tflow_overflow_rec *o)
+/* The timeouts, or the flush, in the kernel. Returns the flows left in the map, or -errno. */
+static long long cache_scan_iter(struct cache *c, __u64 now, enum cache_mode mode)
 {
-	struct tflow_record *r;
-	bool created;
+	struct tflow_iter_params p = { .now_ns = now,
+				       .inactive_ns = c->inactive_ns,
+				       .active_ns = c->active_ns };
+	struct iter_scan s = { .c = c, .now = now, .reason = TFLOW_END_IDLE };
+	struct tflow_iter_counts n;
+	int err;
 
-	if (c->spill.count >= SPILL_MAX(c->max_entries) &&
-	    !ftable_get(&c->spill, &o->key, false, NULL)) {
-		struct spill_ctx s = { .c = c, .forced_reason = TFLOW_END_RESOURCES };
+	if (mode == CACHE_FLUSH) {
+		p.flags |= TFLOW_ITER_FLUSH;
+		s.reason = TFLOW_END_FORCED;
+	}
+	if (c->ext_fd >= 0)
+		p.flags |= TFLOW_ITER_EXT;
+	err = iter_pass(c->iter, &p, iter_record, &s, &n);
+	if (err) {
+		if (!c->iter_failures++)
+			pr_warn("in-kernel cache scan failed (%s): this scan goes on with syscalls",
+				strerror(-err));
+		return err;
+	}
+	if (n.dropped)
+		pr_err("in-kernel cache scan: %llu records lost", (unsigned long long)n.dropped);
+	c->last_entries = n.visited;
+	return n.kept + n.deferred + n.failed;
+}
 
-		ftable_walk(&c->spill, spill_expire, &s);
+int cache_scan(struct cache *c, __u64 now, enum cache_mode mode)
+{
+	long long left = -1;
+	__u32 found;
+	int err = 0;
+
+	/* Eviction under pressure sorts the whole cache by age: the batched path does it. */
+	if (c->iter && mode != CACHE_PRESSURE)
+		left = cache_scan_iter(c, now, mode);
+	found = c->last_entries;
+	/* Left to the batched path: a cache still over the high mark (LRU), a flush's remainder. */
+	if (left < 0 || (mode == CACHE_FLUSH ? left > 0 : left > HIGH_MARK(c->max_entries)))
+		err = cache_scan_batch(c, now, mode);
+	if (left >= 0)
+		c->last_entries = found;
+	cache_spill_expire(c, now, mode);
+	return err;
+}
+
+int cache_iter_open(struct cache *c, int ext_map_fd)
+{
+	const char *force = getenv("TFLOW_NO_ITER");
+	int err;
+
+	if (force && *force && strcmp(force, "0")) {
+		pr_info("cache scan: batched map syscalls (TFLOW_NO_ITER is set)");
+		return 0;
 	}
-	r = ftable_get(&c->spill, &o->key, true, &created);
-	if (!r) {
-		pr_err("out of memory in the overflow table: a packet of a new flow is lost");
-		return;
+	c->iter = c->v1_vals ? NULL : iter_open(c->flows_fd, ext_map_fd);
+	if (!c->iter) {
+		err = c->v1_vals ? -EPROTO : -errno;
+		pr_info("cache scan: batched map syscalls, one per removed flow (no BPF map iterator: "
+			"%s; it needs Linux 5.9 with BTF)",
+			strerror(-err));
+		return err;
 	}
-	if (created) {
-		r->key = o->key;
-		r->first_ns = o->ts_ns;
-		r->in_ifindex = o->in_ifindex;
-		r->out_ifindex = o->out_ifindex;
-		r->tos = o->tos;
-		r->ttl = o->ttl;
-	}
-	if (!r->packets)
-		r->first_ns = o->ts_ns;
-	r->packets += o->packets;
-	r->bytes += o->bytes;
-	if (o->ts_ns > r->last_ns)
-		r->last_ns = o->ts_ns;
-	r->tcp_flags |= o->tcp_flags;
+	pr_info("cache scan: in the kernel (BPF map element iterator)");
+	return 0;
 }

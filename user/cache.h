@@ -22,7 +22,17 @@ struct cache_base {
 
 typedef void (*cache_emit_fn)(void *ctx, const struct tflow_record *r);
 
+/* An idle flow that saw a TCP FIN or RST ended (TFLOW_END_EOF). */
+static inline __u8 cache_end_reason(__u8 reason, __u8 tcp_flags)
+{
+	return reason == TFLOW_END_IDLE && (tcp_flags & 0x05) ? TFLOW_END_EOF : reason;
+}
+
+/* The spill table holds at most this many flows; beyond, all of it is exported at once. */
+#define CACHE_SPILL_MAX(max) ((max) < 65536 ? 65536 : (max))
+
 struct value_v1;
+struct flow_iter;
 
 struct cache {
 	int flows_fd;
@@ -42,6 +52,8 @@ struct cache {
 	struct ftable base;	  /* flows exported by active timeout: what was exported so far */
 	struct ftable spill;	  /* flows that arrived on the overflow ring: struct tflow_record */
 	bool use_batch;
+	struct flow_iter *iter; /* the in-kernel scan (cache_iter_open); NULL: batched syscalls */
+	__u32 iter_failures;
 	cache_emit_fn emit;
 	void *emit_ctx;
 	/* totals since start, printed at exit */
@@ -58,12 +70,23 @@ struct cache {
 int cache_init(struct cache *c, int flows_fd, int exported_fd, __u32 max_entries, __u64 active_ns,
 	       __u64 inactive_ns, cache_emit_fn emit, void *emit_ctx);
 
+/*
+ * Scan in the kernel from now on (user/iter.c): a BPF map element iterator over the flow map
+ * removes idle flows and reports them, with their tflow_ext entry from ext_map_fd, instead of a
+ * syscall per flow. Logs which scan is used. Returns 0, or -errno when the kernel cannot (the
+ * batched path stays) or the environment sets TFLOW_NO_ITER (0 then).
+ */
+int cache_iter_open(struct cache *c, int ext_map_fd);
+
 /* Export every flow of the spill table (a restart: the map's flows stay for the next run). */
 void cache_spill_flush(struct cache *c);
 void cache_free(struct cache *c);
 
 /* One pass over the map (and the spill table) at monotonic time now. Returns 0 or -errno. */
 int cache_scan(struct cache *c, __u64 now_ns, enum cache_mode mode);
+
+/* spill.c: the spill table's part of a scan (its timeouts, or all of it for CACHE_FLUSH). */
+void cache_spill_expire(struct cache *c, __u64 now_ns, enum cache_mode mode);
 
 /* Account one packet the datapath could not fit in the map. */
 void cache_spill(struct cache *c, const struct tflow_overflow_rec *r);

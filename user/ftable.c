@@ -48,11 +48,15 @@ void ftable_free(struct ftable *t)
 
 void *ftable_get(struct ftable *t, const struct tflow_key *key, bool create, bool *created)
 {
-	struct fnode **b = &t->buckets[ftable_hash(key) & t->mask];
+	struct fnode **b;
 	struct fnode *n;
 
 	if (created)
 		*created = false;
+	/* The scan asks once per flow; usually no flow has an active-timeout baseline yet. */
+	if (!t->count && !create)
+		return NULL;
+	b = &t->buckets[ftable_hash(key) & t->mask];
 	for (n = *b; n; n = n->next)
 		if (!memcmp(&n->key, key, sizeof(*key)))
 			return n->val;
@@ -90,7 +94,8 @@ bool ftable_del(struct ftable *t, const struct tflow_key *key)
 void ftable_walk(struct ftable *t, bool (*fn)(const struct tflow_key *key, void *val, void *ctx),
 		 void *ctx)
 {
-	for (size_t i = 0; i <= t->mask; i++) {
+	/* An empty table is the common case: its buckets (the spill table has 64k+) stay unread. */
+	for (size_t i = 0; t->count && i <= t->mask; i++) {
 		struct fnode **pp = &t->buckets[i];
 
 		while (*pp) {

@@ -22,6 +22,7 @@
 #include "run.h"
 #include "state.h"
 #include "stats.h"
+#include "tflow.skel.h"
 
 /* Under pressure the overflow ring triggers a scan, but at most this often. */
 #define PRESSURE_SCAN_GAP_NS 100000000ULL
@@ -372,6 +373,8 @@ int run(const struct cfg *c, const struct run_opts *o)
 	/* Not fatal: only `tflow status` needs it. */
 	state_open(&rc->state, rc->loader.pin_dir, loader_stats_fd(&rc->loader), start_ms);
 	rc->cache.ext_fd = loader_ext_fd(&rc->loader);
+	/* Not fatal (the batched scan stays); before privileges are dropped: it loads a program. */
+	cache_iter_open(&rc->cache, bpf_map__fd(rc->loader.skel->maps.tflow_ext));
 	rb = ring_buffer__new(bpf_map__fd(loader_overflow_map(&rc->loader)), on_overflow, rc, NULL);
 	if (!rb) {
 		err = -errno;

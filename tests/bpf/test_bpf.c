@@ -17,6 +17,7 @@
 #include "tflow.h"
 #include "tflow.skel.h"
 #include "fixtures.h"
+#include "iter_cases.h"
 
 #define SMALL_FLOWS 4 /* tflow_flows size of the cache-full skeleton; its ring is one page */
 #define MAX_RECS 128
@@ -896,6 +897,7 @@ int main(void)
 	test_ring_full(&small);
 	test_cache_full_gso(&small, false);
 	test_cache_full_gso(&small, true);
+	iter_cases(&n_pass, &n_fail);
 	env_close(&small);
 	env_close(&env);
 	printf("# test_bpf: %d passed, %d failed, %d skipped\n", n_pass, n_fail, n_skip);

@@ -1,0 +1,54 @@
+/* tflow_iter.h - what the in-kernel cache scan (bpf/iter.bpf.c) and user/iter.c exchange. */
+#ifndef TFLOW_ITER_H
+#define TFLOW_ITER_H
+
+#include "tflow.h"
+
+/* tflow_iter_params.flags */
+#define TFLOW_ITER_FLUSH 0x1 /* remove every flow (shutdown), not only the idle ones */
+#define TFLOW_ITER_EXT 0x2   /* records carry the flow's tflow_ext entry; removal takes it */
+
+/* tflow_iter_rec.flags */
+#define TFLOW_ITER_REMOVED 0x1 /* the flow left the map: value holds its final counters */
+#define TFLOW_ITER_HAS_EXT 0x2 /* the record is followed by the flow's struct tflow_ext */
+
+/*
+ * Idle flows of one hash bucket wait here until the iterator leaves the bucket (see iter.bpf.c);
+ * a bucket with more idle flows keeps the rest until the next scan.
+ */
+#define TFLOW_ITER_PEND 16
+
+/* Written by userspace before each pass, in the iterator object's .bss. */
+struct tflow_iter_params {
+	__u64 now_ns;	   /* CLOCK_MONOTONIC ns of the scan */
+	__u64 inactive_ns; /* idle at least this long: removed */
+	__u64 active_ns;   /* first packet at least this long ago: reported, left in the map */
+	__u32 flags;	   /* TFLOW_ITER_* */
+	__u32 pass;	   /* a new number each pass: the program starts afresh */
+};
+
+/* What one pass did, read by userspace after it (.bss). */
+struct tflow_iter_counts {
+	__u64 visited;	/* elements the iterator showed the program (a flow may be shown twice) */
+	__u64 kept;	/* flows left in the map */
+	__u64 removed;	/* flows removed and reported */
+	__u64 deferred; /* idle flows left for the next scan: their bucket's queue was full */
+	__u64 failed;	/* removals the map refused: left in the map, not reported */
+	__u64 dropped;	/* records the seq buffer refused: a bug, the flows are lost */
+};
+
+/*
+ * One record of the iterator's output, read() in pages: followed by the flow's struct tflow_ext
+ * when flags has TFLOW_ITER_HAS_EXT (a flow without one costs 88 bytes, not 144).
+ */
+struct tflow_iter_rec {
+	struct tflow_key key;
+	__u32 flags; /* TFLOW_ITER_REMOVED, TFLOW_ITER_HAS_EXT */
+	struct tflow_value value;
+};
+_Static_assert(sizeof(struct tflow_iter_rec) == 88, "tflow_iter_rec must have no holes");
+
+/* The longest record: room the program makes sure of before it writes one. */
+#define TFLOW_ITER_REC_MAX (sizeof(struct tflow_iter_rec) + sizeof(struct tflow_ext))
+
+#endif

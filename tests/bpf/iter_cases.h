@@ -1,0 +1,8 @@
+/* iter_cases.h - the cache scan cases (iter_cases.c), run by test_bpf's main. */
+#ifndef TFLOW_TEST_ITER_CASES_H
+#define TFLOW_TEST_ITER_CASES_H
+
+/* The in-kernel scan and the batched fallback on the same flows; adds to the counts. */
+void iter_cases(int *n_pass, int *n_fail);
+
+#endif

@@ -1,0 +1,30 @@
+/* iter.h - the cache scan in the kernel: a BPF iterator over tflow_flows, one pass per scan. */
+#ifndef TFLOW_ITER_H_USER
+#define TFLOW_ITER_H_USER
+
+#include "tflow_iter.h"
+
+struct flow_iter;
+
+/*
+ * Load the iterator program over the flow map flows_fd and ext_fd (the datapath's tflow_flows
+ * and tflow_ext), attached to flows_fd. NULL (errno set) when this kernel cannot: bpf_iter and
+ * map element iterators need 5.9, BTF and CO-RE. Needs the privileges of a load (CAP_BPF and
+ * CAP_PERFMON); the passes themselves need none.
+ */
+struct flow_iter *iter_open(int flows_fd, int ext_fd);
+void iter_close(struct flow_iter *it);
+
+/* One record; ext is the flow's tflow_ext entry, or NULL when it has none (or none was asked). */
+typedef void (*iter_rec_fn)(void *arg, const struct tflow_iter_rec *r, const struct tflow_ext *ext);
+
+/*
+ * One pass over the map with parameters p (p->pass is set here): flows idle at p->now_ns (all
+ * with TFLOW_ITER_FLUSH) are removed in the kernel and reported with their final counters,
+ * flows past the active timeout are reported and stay. fn gets every record, in read() pages.
+ * counts: what the pass did. Returns 0 or -errno (records reported until then stand).
+ */
+int iter_pass(struct flow_iter *it, struct tflow_iter_params *p, iter_rec_fn fn, void *arg,
+	      struct tflow_iter_counts *counts);
+
+#endif
