@@ -336,7 +336,10 @@ static void cache_evict_lru(struct cache *c, __u32 n, __u32 remaining, __u32 kee
 	free(idx);
 }
 
-/* One pass over a snapshot of the map, a syscall per removed flow. Returns 0 or -errno. */
+/*
+ * One pass over a snapshot of the map, a syscall per removed flow. Returns the flows the snapshot
+ * found, or -errno.
+ */
 static int cache_scan_batch(struct cache *c, __u64 now, enum cache_mode mode)
 {
 	__u32 remaining;
@@ -345,7 +348,6 @@ static int cache_scan_batch(struct cache *c, __u64 now, enum cache_mode mode)
 	n = cache_snapshot(c);
 	if (n < 0)
 		return n;
-	c->last_entries = n;
 	memset(c->gone, 0, n);
 	remaining = n;
 	for (__u32 i = 0; i < (__u32)n; i++) {
@@ -363,7 +365,7 @@ static int cache_scan_batch(struct cache *c, __u64 now, enum cache_mode mode)
 	}
 	if (mode == CACHE_PRESSURE || remaining > HIGH_MARK(c->max_entries))
 		cache_evict_lru(c, n, remaining, LOW_MARK(c->max_entries));
-	return 0;
+	return n;
 }
 
 struct iter_scan {
@@ -417,18 +419,19 @@ static long long cache_scan_iter(struct cache *c, __u64 now, enum cache_mode mod
 int cache_scan(struct cache *c, __u64 now, enum cache_mode mode)
 {
 	long long left = -1;
-	__u32 found;
-	int err = 0;
+	int n, err = 0;
 
 	/* Eviction under pressure sorts the whole cache by age: the batched path does it. */
 	if (c->iter && mode != CACHE_PRESSURE)
-		left = cache_scan_iter(c, now, mode);
-	found = c->last_entries;
+		left = cache_scan_iter(c, now, mode); /* sets last_entries */
 	/* Left to the batched path: a cache still over the high mark (LRU), a flush's remainder. */
-	if (left < 0 || (mode == CACHE_FLUSH ? left > 0 : left > HIGH_MARK(c->max_entries)))
-		err = cache_scan_batch(c, now, mode);
-	if (left >= 0)
-		c->last_entries = found;
+	if (left < 0 || (mode == CACHE_FLUSH ? left > 0 : left > HIGH_MARK(c->max_entries))) {
+		n = cache_scan_batch(c, now, mode);
+		if (n < 0)
+			err = n;
+		else if (left < 0)
+			c->last_entries = n;
+	}
 	cache_spill_expire(c, now, mode);
 	return err;
 }

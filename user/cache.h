@@ -78,14 +78,15 @@ int cache_init(struct cache *c, int flows_fd, int exported_fd, __u32 max_entries
  */
 int cache_iter_open(struct cache *c, int ext_map_fd);
 
-/* Export every flow of the spill table (a restart: the map's flows stay for the next run). */
-void cache_spill_flush(struct cache *c);
 void cache_free(struct cache *c);
 
 /* One pass over the map (and the spill table) at monotonic time now. Returns 0 or -errno. */
 int cache_scan(struct cache *c, __u64 now_ns, enum cache_mode mode);
 
-/* spill.c: the spill table's part of a scan (its timeouts, or all of it for CACHE_FLUSH). */
+/*
+ * spill.c: the spill table's part of a scan (its timeouts, or all of it for CACHE_FLUSH, when now
+ * is not read: a restart exports it alone, the map's flows staying for the next run).
+ */
 void cache_spill_expire(struct cache *c, __u64 now_ns, enum cache_mode mode);
 
 /* Account one packet the datapath could not fit in the map. */

@@ -8,6 +8,7 @@
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_conntrack.h>
 #include <linux/rtnetlink.h>
+#include "clock.h"
 #include "enrich.h"
 #include "fields.h"
 #include "nlsock.h"
@@ -26,14 +27,6 @@
 #define CT_MAX_DEFAULT 262144 /* when nf_conntrack_max cannot be read */
 #define CT_MAX_PATH "/proc/sys/net/netfilter/nf_conntrack_max"
 #define CT_EVENTS_PATH "/proc/sys/net/netfilter/nf_conntrack_events"
-
-static __u64 mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * NS_PER_S + ts.tv_nsec;
-}
 
 /* An integer sysctl of this network namespace, or dflt. */
 static long sysctl_long(const char *path, long dflt)

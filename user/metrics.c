@@ -10,20 +10,13 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include "clock.h"
 #include "log.h"
 #include "metrics.h"
 #include "prom.h"
 #include "state.h"
 
 #define LISTEN_TAG 0xffffffffu /* epoll data of the listening socket; connections: their slot */
-
-static __u64 mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
 
 static int parse_addr(const char *spec, struct sockaddr_storage *ss, socklen_t *len)
 {

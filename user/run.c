@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "clock.h"
 #include "cache.h"
 #include "enrich.h"
 #include "export.h"
@@ -43,14 +44,6 @@ struct run_ctx {
 	__u64 cache_full_seen;
 	bool pressure;
 };
-
-static __u64 now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
 
 /* NAT event records from enrich: arg is the exporter. */
 static void emit_record(void *arg, const struct tflow_record *r)
@@ -93,7 +86,7 @@ static void scan(struct run_ctx *rc, enum cache_mode mode)
 	if (rc->pressure && mode == CACHE_SCAN)
 		mode = CACHE_PRESSURE;
 	rc->pressure = false;
-	rc->last_scan_ns = now_ns();
+	rc->last_scan_ns = mono_ns();
 	err = cache_scan(&rc->cache, rc->last_scan_ns, mode);
 	if (err)
 		pr_err("cache scan failed: %s", strerror(-err));
@@ -253,7 +246,7 @@ static int event_loop(struct run_ctx *rc, struct ring_buffer *rb)
 			} else if (fd == rbfd) {
 				ring_buffer__consume(rb);
 				if (rc->pressure &&
-				    now_ns() - rc->last_scan_ns >= PRESSURE_SCAN_GAP_NS)
+				    mono_ns() - rc->last_scan_ns >= PRESSURE_SCAN_GAP_NS)
 					scan(rc, CACHE_PRESSURE);
 			} else if (fd == sfd) {
 				struct signalfd_siginfo si;
@@ -318,7 +311,7 @@ static void export_stale_cache(struct run_ctx *rc)
 		return;
 	old.ext_fd = rc->loader.stale_ext;
 	usleep(50000); /* programs already running on the old map finish */
-	cache_scan(&old, now_ns(), CACHE_FLUSH);
+	cache_scan(&old, mono_ns(), CACHE_FLUSH);
 	export_flush(&rc->exporter);
 	pr_info("exported %llu records of the previous cache",
 		(unsigned long long)old.records_total);
@@ -420,7 +413,7 @@ out:
 		if (rb)
 			ring_buffer__consume(rb);
 		if (keep)
-			cache_spill_flush(&rc->cache);
+			cache_spill_expire(&rc->cache, 0, CACHE_FLUSH); /* the map's flows stay */
 		else
 			scan(rc, CACHE_FLUSH);
 		export_flush(&rc->exporter);

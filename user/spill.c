@@ -48,13 +48,6 @@ void cache_spill_expire(struct cache *c, __u64 now, enum cache_mode mode)
 	ftable_walk(&c->spill, spill_expire, &s);
 }
 
-void cache_spill_flush(struct cache *c)
-{
-	struct spill_ctx s = { .c = c, .mode = CACHE_FLUSH };
-
-	ftable_walk(&c->spill, spill_expire, &s);
-}
-
 void cache_spill(struct cache *c, const struct tflow_overflow_rec *o)
 {
 	struct tflow_record *r;

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include "clock.h"
 #include "config.h"
 #include "log.h"
 #include "top.h"
@@ -64,14 +65,6 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	stop = 1;
-}
-
-static __u64 now_ns(clockid_t clk)
-{
-	struct timespec ts;
-
-	clock_gettime(clk, &ts);
-	return (__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec;
 }
 
 static const char *ifname(__u32 ifindex, char *buf)
@@ -232,7 +225,7 @@ static int show(const struct top_opts *o, const struct top_snap *prev, const str
 		.by = o->by,
 		.sort = o->sort,
 		.seconds = seconds,
-		.time = (double)now_ns(CLOCK_REALTIME) / 1e9,
+		.time = (double)clock_ns(CLOCK_REALTIME) / 1e9,
 		.cache_flows = cur->n,
 		.rows = rows,
 		.ifname = ifname,
@@ -283,11 +276,11 @@ static int top_loop(struct top_map *m, const struct top_opts *o, bool tty)
 	int err;
 
 	err = snapshot(m, o, prev);
-	t_prev = now_ns(CLOCK_MONOTONIC);
+	t_prev = clock_ns(CLOCK_MONOTONIC);
 	deadline = t_prev;
 	while (!err && (!o->count || done < o->count)) {
 		deadline += o->interval_ns;
-		t = now_ns(CLOCK_MONOTONIC);
+		t = clock_ns(CLOCK_MONOTONIC);
 		/* A reading longer than the interval, or a suspend: no catching up. */
 		if (deadline < t)
 			deadline = t + o->interval_ns;
@@ -303,11 +296,11 @@ static int top_loop(struct top_map *m, const struct top_opts *o, bool tty)
 		if (err == 1) {
 			/* Another cache: its counts are not deltas of the old one's. */
 			err = snapshot(m, o, prev);
-			t_prev = now_ns(CLOCK_MONOTONIC);
+			t_prev = clock_ns(CLOCK_MONOTONIC);
 			continue;
 		}
 		err = snapshot(m, o, cur);
-		t = now_ns(CLOCK_MONOTONIC);
+		t = clock_ns(CLOCK_MONOTONIC);
 		if (!err)
 			err = show(o, prev, cur, (double)(t - t_prev) / 1e9, tty, !done);
 		if (err == -ENOMEM)
