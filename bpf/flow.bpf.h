@@ -46,31 +46,54 @@ static __always_inline void flow_overflow(const struct pkt *p, __u64 packets, __
 }
 
 /*
- * A new flow's tflow_ext entry, when tflow_config.collect asks for one; with TFLOW_COLLECT_FIB an
- * ingress flow's peer (output) interface in nv comes from the FIB. Written before the flow's own
- * entry: userspace takes a flow's ext entry before removing the flow, so it never pairs a flow
- * with the ext of a later flow of the same key. Returns 1 written, -1 failed, 0 not asked.
+ * What a new flow collects, when tflow_config.collect asks: the first packet's header fields and,
+ * with TFLOW_COLLECT_FIB, the route; an ingress flow's peer (output) interface in nv comes from
+ * the FIB. Returns the collect bits that filled e (0: nothing asked).
  */
-static __always_inline int flow_ext_write(const struct flow_ctx *fc, const struct pkt *p,
-					  struct tflow_value *nv)
+static __always_inline __u32 flow_ext_collect(const struct flow_ctx *fc, const struct pkt *p,
+					      struct tflow_value *nv, struct tflow_ext *e)
 {
 	__u32 collect = fc->cfg ? fc->cfg->collect & (TFLOW_COLLECT_EXT | TFLOW_COLLECT_FIB) : 0;
-	struct tflow_ext e;
 	__u32 out;
 
 	if (!collect)
 		return 0;
-	__builtin_memset(&e, 0, sizeof(e));
+	__builtin_memset(e, 0, sizeof(*e));
 	if (collect & TFLOW_COLLECT_EXT)
-		ext_headers(fc, p, &e);
+		ext_headers(fc, p, e);
 	if (collect & TFLOW_COLLECT_FIB) {
-		out = ext_fib(fc, p, &e);
+		out = ext_fib(fc, p, e);
 		if (p->key.dir == TFLOW_DIR_INGRESS)
 			nv->peer_ifindex = out;
 	}
-	e.collected = collect;
-	/* BPF_ANY: an entry left by a removed flow of the same key is overwritten. */
-	return bpf_map_update_elem(&tflow_ext, &p->key, &e, BPF_ANY) ? -1 : 1;
+	e->collected = collect;
+	return collect;
+}
+
+/*
+ * Hand a new flow's fields to userspace, after its tflow_flows entry is in: the records on the
+ * ring are of flows that exist, once each. Sequential writes to the ring cost a fraction of a
+ * second hash insert. Userspace is woken only when the ring is half full: it drains it on its
+ * scan timer anyway, and a wake-up per new flow would cost more than the record.
+ */
+static __always_inline void flow_ext_send(const struct pkt *p, const struct tflow_ext *e,
+					  __u64 first_ns, struct tflow_stats *st)
+{
+	struct tflow_ext_rec *r = bpf_ringbuf_reserve(&tflow_ext_ring, sizeof(*r), 0);
+	__u64 wake = BPF_RB_NO_WAKEUP;
+
+	if (!r) {
+		st->ext_failed++;
+		return;
+	}
+	__builtin_memcpy(&r->key, &p->key, sizeof(r->key));
+	r->pad = 0;
+	r->e.first_ns = first_ns;
+	__builtin_memcpy(&r->e.ext, e, sizeof(r->e.ext));
+	if (bpf_ringbuf_query(&tflow_ext_ring, BPF_RB_AVAIL_DATA) >=
+	    bpf_ringbuf_query(&tflow_ext_ring, BPF_RB_RING_SIZE) / 2)
+		wake = BPF_RB_FORCE_WAKEUP;
+	bpf_ringbuf_submit(r, wake);
 }
 
 /*
@@ -86,7 +109,8 @@ static __always_inline void flow_account(const struct flow_ctx *fc, const struct
 	__u64 now = bpf_ktime_get_coarse_ns();
 	struct tflow_value *v;
 	struct tflow_value nv;
-	int ext;
+	struct tflow_ext e;
+	__u32 collected;
 	long err;
 
 	st->accounted += packets;
@@ -101,17 +125,14 @@ static __always_inline void flow_account(const struct flow_ctx *fc, const struct
 	nv.last_ns = now;
 	nv.peer_ifindex = peer_if;
 	nv.flags_tos_ttl = TFLOW_ATTRS(p->tcp_flags, p->tos, p->ttl);
-	ext = flow_ext_write(fc, p, &nv);
+	collected = flow_ext_collect(fc, p, &nv, &e);
 	err = bpf_map_update_elem(&tflow_flows, &p->key, &nv, BPF_NOEXIST);
 	if (!err) {
 		st->flows_created++;
-		if (ext < 0)
-			st->ext_failed++;
+		if (collected)
+			flow_ext_send(p, &e, now, st);
 		return;
 	}
-	/* No flow of ours: no ext entry either (EEXIST: it is the other CPU's flow's now). */
-	if (ext > 0 && err != -EEXIST)
-		bpf_map_delete_elem(&tflow_ext, &p->key);
 	if (err == -EEXIST) {
 		/* Another CPU inserted the same flow between our lookup and insert. */
 		v = bpf_map_lookup_elem(&tflow_flows, &p->key);

@@ -23,10 +23,9 @@ static __u32 npend;
 static __u32 pend_bucket;
 static __u32 pass;				/* iter_params.pass this state belongs to */
 static struct bpf_iter_seq_hash_map_info *info; /* this pass's iterator state */
-/* The record being written, and the flow's tflow_ext entry right after it when it has one. */
+/* The record being written. */
 static struct {
 	struct tflow_iter_rec rec;
-	struct tflow_ext ext;
 } out;
 /* Written whole to overflow the seq buffer on purpose: larger than any flush. */
 static char overflow[TFLOW_ITER_PEND * REC_SIZE];
@@ -67,36 +66,18 @@ static __always_inline __u32 bucket_of(struct seq_file *seq, bool cast)
 	return BPF_CORE_READ(info, bucket_id);
 }
 
-/* out.ext from the flow's tflow_ext entry; take removes the entry. */
-static __always_inline void ext_get(const struct tflow_key *k, bool take)
-{
-	struct tflow_ext *e;
-
-	if (!(iter_params.flags & TFLOW_ITER_EXT))
-		return;
-	e = bpf_map_lookup_elem(&tflow_ext, k);
-	if (!e)
-		return;
-	out.ext = *e;
-	out.rec.flags |= TFLOW_ITER_HAS_EXT;
-	if (take)
-		bpf_map_delete_elem(&tflow_ext, k);
-}
-
 static __always_inline void emit(struct seq_file *seq)
 {
 	/* Cannot fail after room(): if it did, userspace would say so (the record is lost). */
-	if (bpf_seq_write(seq, &out,
-			  out.rec.flags & TFLOW_ITER_HAS_EXT ? sizeof(out) : sizeof(out.rec)))
+	if (bpf_seq_write(seq, &out.rec, sizeof(out.rec)))
 		iter_counts.dropped++;
 }
 
 /*
- * Remove one idle flow and report its final counters. Its tflow_ext entry goes first: the
- * datapath writes a new flow's entry before the flow, so the entry taken cannot be a later
- * flow's. The counters are read after the unlink: every increment that reached the element
- * before it left the map is in the record; a packet that looked the flow up just before may
- * still add to the unlinked element (README, "Guarantees"), as with a lookup-and-delete.
+ * Remove one idle flow and report its final counters. The counters are read after the unlink: every
+ * increment that reached the element before it left the map is in the record; a packet that looked
+ * the flow up just before may still add to the unlinked element (README, "Guarantees"), as with a
+ * lookup-and-delete.
  */
 static __always_inline void take(struct seq_file *seq, const struct tflow_key *k, __u64 now)
 {
@@ -112,7 +93,6 @@ static __always_inline void take(struct seq_file *seq, const struct tflow_key *k
 	}
 	out.rec.key = *k;
 	out.rec.flags = TFLOW_ITER_REMOVED;
-	ext_get(k, true);
 	if (bpf_map_delete_elem(&tflow_flows, k)) {
 		iter_counts.failed++;
 		return;
@@ -195,8 +175,6 @@ static __always_inline int scan(struct bpf_iter__bpf_map_elem *ctx, bool cast)
 		out.rec.key = *key;
 		out.rec.flags = 0;
 		out.rec.value = *val;
-		/* The iterator's key buffer is no map key for helpers: the copy is. */
-		ext_get(&out.rec.key, false);
 		emit(seq);
 	}
 	return 0;

@@ -10,6 +10,27 @@ struct {
 	__uint(max_entries, 8 << 20);
 } tflow_overflow SEC(".maps");
 
+/*
+ * New flows' first-packet fields (struct tflow_ext_rec), when tflow_config.collect asks. Sized
+ * by the loader from cache-entries; userspace drains it into its own table.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 20);
+} tflow_ext_ring SEC(".maps");
+
+/*
+ * Not used by the programs: where a restarting tflow leaves the first-packet fields it holds
+ * (struct tflow_ext_entry) for the next run, pinned with the cache. Not preallocated.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct tflow_key);
+	__type(value, struct tflow_ext_entry);
+} tflow_ext SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);

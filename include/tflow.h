@@ -96,11 +96,12 @@ struct tflow_overflow_rec {
 _Static_assert(sizeof(struct tflow_overflow_rec) == 80, "tflow_overflow_rec must have no holes");
 
 /*
- * First-packet fields of a flow, one entry per flow in the `tflow_ext` hash map (same key as
- * `tflow_flows`), written when the flow is inserted (just before its tflow_flows entry) and only
- * when tflow_config.collect asks for it. Never updated afterwards. Multi-byte numbers in host
- * order; MAC and gateway addresses in wire order. A field the first packet does not have (TCP
- * fields of a UDP flow, the transport fields of a non-first fragment, ...) is 0.
+ * First-packet fields of a flow, gathered when the flow is inserted and only when
+ * tflow_config.collect asks for it; never updated afterwards. The datapath hands them to
+ * userspace on the `tflow_ext_ring` ring buffer (struct tflow_ext_rec), right after the flow's
+ * tflow_flows entry is written: one hash insert per new flow, not two. Multi-byte numbers in
+ * host order; MAC and gateway addresses in wire order. A field the first packet does not have
+ * (TCP fields of a UDP flow, the transport fields of a non-first fragment, ...) is 0.
  */
 struct tflow_ext {
 	__u8 src_mac[6];   /* Ethernet source of the first packet */
@@ -120,6 +121,25 @@ struct tflow_ext {
 	__u8 pad[2];
 };
 _Static_assert(sizeof(struct tflow_ext) == 56, "tflow_ext must have no holes");
+
+/*
+ * A flow's first-packet fields as userspace keeps them: with the flow's first_ns, which tells
+ * them from the fields of a later flow of the same key. The value of the pinned `tflow_ext` hash
+ * map, where a restarting tflow leaves what it holds for the next run.
+ */
+struct tflow_ext_entry {
+	__u64 first_ns; /* tflow_value.first_ns of the flow */
+	struct tflow_ext ext;
+};
+_Static_assert(sizeof(struct tflow_ext_entry) == 64, "tflow_ext_entry must have no holes");
+
+/* One record on the `tflow_ext_ring` ring buffer: a new flow's key and first-packet fields. */
+struct tflow_ext_rec {
+	struct tflow_key key;
+	__u32 pad;
+	struct tflow_ext_entry e;
+};
+_Static_assert(sizeof(struct tflow_ext_rec) == 112, "tflow_ext_rec must have no holes");
 
 /* tflow_config.collect bits: what the datapath gathers beyond the counters, on insert only. */
 #define TFLOW_COLLECT_EXT 0x1 /* fill struct tflow_ext of each new flow */
@@ -164,7 +184,7 @@ struct tflow_stats {
 	__u64 l4_trunc;	   /* accounted with ports 0: transport header truncated (informational) */
 	__u64 l4_bad_doff; /* accounted with ports 0: TCP data offset < 5 (informational) */
 	__u64 fragments;   /* non-first fragments, accounted with ports 0 (informational) */
-	__u64 ext_failed; /* new flows whose tflow_ext entry could not be written (informational) */
+	__u64 ext_failed;  /* new flows whose first-packet fields found tflow_ext_ring full */
 };
 
 #endif /* TFLOW_H */

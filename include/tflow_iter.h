@@ -6,11 +6,9 @@
 
 /* tflow_iter_params.flags */
 #define TFLOW_ITER_FLUSH 0x1 /* remove every flow (shutdown), not only the idle ones */
-#define TFLOW_ITER_EXT 0x2   /* records carry the flow's tflow_ext entry; removal takes it */
 
 /* tflow_iter_rec.flags */
 #define TFLOW_ITER_REMOVED 0x1 /* the flow left the map: value holds its final counters */
-#define TFLOW_ITER_HAS_EXT 0x2 /* the record is followed by the flow's struct tflow_ext */
 
 /*
  * Idle flows of one hash bucket wait here until the iterator leaves the bucket (see iter.bpf.c);
@@ -37,18 +35,15 @@ struct tflow_iter_counts {
 	__u64 dropped;	/* records the seq buffer refused: a bug, the flows are lost */
 };
 
-/*
- * One record of the iterator's output, read() in pages: followed by the flow's struct tflow_ext
- * when flags has TFLOW_ITER_HAS_EXT (a flow without one costs 88 bytes, not 144).
- */
+/* One record of the iterator's output, read() in pages. */
 struct tflow_iter_rec {
 	struct tflow_key key;
-	__u32 flags; /* TFLOW_ITER_REMOVED, TFLOW_ITER_HAS_EXT */
+	__u32 flags; /* TFLOW_ITER_REMOVED */
 	struct tflow_value value;
 };
 _Static_assert(sizeof(struct tflow_iter_rec) == 88, "tflow_iter_rec must have no holes");
 
-/* The longest record: room the program makes sure of before it writes one. */
-#define TFLOW_ITER_REC_MAX (sizeof(struct tflow_iter_rec) + sizeof(struct tflow_ext))
+/* Room the program makes sure of before it writes a record. */
+#define TFLOW_ITER_REC_MAX sizeof(struct tflow_iter_rec)
 
 #endif

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <bpf/bpf.h>
 #include "cache.h"
+#include "extstore.h"
 #include "iter.h"
 #include "log.h"
 
@@ -89,7 +90,6 @@ int cache_init(struct cache *c, int flows_fd, int exported_fd, __u32 max_entries
 
 	memset(c, 0, sizeof(*c));
 	c->flows_fd = flows_fd;
-	c->ext_fd = -1;
 	c->exported_fd = exported_fd;
 	c->max_entries = max_entries;
 	c->active_ns = active_ns;
@@ -195,28 +195,14 @@ static int cache_snapshot(struct cache *c)
 	return n;
 }
 
-/*
- * A flow's tflow_ext entry into x (zero when it has none); take removes it. Taken before the
- * flow itself: the datapath writes a new flow's entry before the flow, so one taken now cannot
- * belong to a later flow of the same key.
- */
-static void ext_read(struct cache *c, const struct tflow_key *k, struct tflow_ext *x, bool take)
+/* The first-packet fields of the flow k, v into x (zero when it has none); take: it is gone. */
+static void ext_read(struct cache *c, const struct tflow_key *k, const struct tflow_value *v,
+		     struct tflow_ext *x, bool take)
 {
-	memset(x, 0, sizeof(*x));
-	if (c->ext_fd < 0)
-		return;
-	if (!take) {
-		if (bpf_map_lookup_elem(c->ext_fd, k, x))
-			memset(x, 0, sizeof(*x));
-		return;
-	}
-	if (!bpf_map_lookup_and_delete_elem(c->ext_fd, k, x) || errno == ENOENT)
-		return;
-	/* Hash lookup-and-delete needs 5.14. */
-	if (bpf_map_lookup_elem(c->ext_fd, k, x))
-		memset(x, 0, sizeof(*x));
+	if (c->ext)
+		ext_store_get(c->ext, k, v->first_ns, x, take);
 	else
-		bpf_map_delete_elem(c->ext_fd, k);
+		memset(x, 0, sizeof(*x));
 }
 
 static void emit_delta(struct cache *c, const struct tflow_key *k, const struct tflow_value *v,
@@ -263,7 +249,6 @@ static void cache_remove(struct cache *c, __u32 i, __u8 reason)
 	} final;
 	struct tflow_ext x;
 
-	ext_read(c, k, &x, true);
 	if (bpf_map_lookup_and_delete_elem(c->flows_fd, k, &final)) {
 		if (errno == ENOENT)
 			return;
@@ -274,25 +259,23 @@ static void cache_remove(struct cache *c, __u32 i, __u8 reason)
 	}
 	if (c->v1_vals)
 		value_from_v1(k, &final.v1, &final.v);
+	ext_read(c, k, &final.v, &x, true);
 	flow_gone(c, k, &final.v, &x, reason);
 	c->gone[i] = 1;
 }
 
-/* Export the delta of a flow in the map past its active timeout; x NULL: read its ext entry. */
+/* Export the delta of a flow in the map past its active timeout. */
 static void flow_active(struct cache *c, const struct tflow_key *k, const struct tflow_value *v,
-			const struct tflow_ext *x, __u64 now)
+			__u64 now)
 {
 	struct cache_base *base = ftable_get(&c->base, k, false, NULL);
-	struct tflow_ext own;
+	struct tflow_ext x;
 
 	if (now - (base ? base->export_ns : v->first_ns) < c->active_ns)
 		return;
-	/* The flow stays, and so does its entry: every delta carries the first packet's fields. */
-	if (!x) {
-		ext_read(c, k, &own, false);
-		x = &own;
-	}
-	emit_delta(c, k, v, base, x, TFLOW_END_ACTIVE);
+	/* The flow stays, and so do its fields: every delta carries the first packet's. */
+	ext_read(c, k, v, &x, false);
+	emit_delta(c, k, v, base, &x, TFLOW_END_ACTIVE);
 	if (!base)
 		base = ftable_get(&c->base, k, true, NULL);
 	if (!base) {
@@ -358,7 +341,7 @@ static int cache_scan_batch(struct cache *c, __u64 now, enum cache_mode mode)
 		} else if (now > v->last_ns && now - v->last_ns >= c->inactive_ns) {
 			cache_remove(c, i, TFLOW_END_IDLE);
 		} else {
-			flow_active(c, &c->keys[i], v, NULL, now);
+			flow_active(c, &c->keys[i], v, now);
 			continue;
 		}
 		remaining--;
@@ -374,17 +357,17 @@ struct iter_scan {
 	__u8 reason; /* of the flows the pass removes */
 };
 
-static void iter_record(void *arg, const struct tflow_iter_rec *r, const struct tflow_ext *x)
+static void iter_record(void *arg, const struct tflow_iter_rec *r)
 {
-	static const struct tflow_ext none;
 	struct iter_scan *s = arg;
+	struct tflow_ext x;
 
-	if (!x)
-		x = &none;
-	if (r->flags & TFLOW_ITER_REMOVED)
-		flow_gone(s->c, &r->key, &r->value, x, s->reason);
-	else
-		flow_active(s->c, &r->key, &r->value, x, s->now);
+	if (r->flags & TFLOW_ITER_REMOVED) {
+		ext_read(s->c, &r->key, &r->value, &x, true);
+		flow_gone(s->c, &r->key, &r->value, &x, s->reason);
+	} else {
+		flow_active(s->c, &r->key, &r->value, s->now);
+	}
 }
 
 /* The timeouts, or the flush, in the kernel. Returns the flows left in the map, or -errno. */
@@ -401,8 +384,6 @@ static long long cache_scan_iter(struct cache *c, __u64 now, enum cache_mode mod
 		p.flags |= TFLOW_ITER_FLUSH;
 		s.reason = TFLOW_END_FORCED;
 	}
-	if (c->ext_fd >= 0)
-		p.flags |= TFLOW_ITER_EXT;
 	err = iter_pass(c->iter, &p, iter_record, &s, &n);
 	if (err) {
 		if (!c->iter_failures++)
@@ -421,6 +402,9 @@ int cache_scan(struct cache *c, __u64 now, enum cache_mode mode)
 	long long left = -1;
 	int n, err = 0;
 
+	/* The fields of the flows this scan may export: their records came before the flows. */
+	if (c->ext)
+		ext_store_drain(c->ext);
 	/* Eviction under pressure sorts the whole cache by age: the batched path does it. */
 	if (c->iter && mode != CACHE_PRESSURE)
 		left = cache_scan_iter(c, now, mode); /* sets last_entries */
@@ -436,7 +420,7 @@ int cache_scan(struct cache *c, __u64 now, enum cache_mode mode)
 	return err;
 }
 
-int cache_iter_open(struct cache *c, int ext_map_fd)
+int cache_iter_open(struct cache *c)
 {
 	const char *force = getenv("TFLOW_NO_ITER");
 	int err;
@@ -445,7 +429,7 @@ int cache_iter_open(struct cache *c, int ext_map_fd)
 		pr_info("cache scan: batched map syscalls (TFLOW_NO_ITER is set)");
 		return 0;
 	}
-	c->iter = c->v1_vals ? NULL : iter_open(c->flows_fd, ext_map_fd);
+	c->iter = c->v1_vals ? NULL : iter_open(c->flows_fd);
 	if (!c->iter) {
 		err = c->v1_vals ? -EPROTO : -errno;
 		pr_info("cache scan: batched map syscalls, one per removed flow (no BPF map iterator: "

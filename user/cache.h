@@ -33,14 +33,15 @@ static inline __u8 cache_end_reason(__u8 reason, __u8 tcp_flags)
 
 struct value_v1;
 struct flow_iter;
+struct ext_store;
 
 struct cache {
 	int flows_fd;
 	/*
-	 * tflow_ext, or -1 (cache_init's default: records carry no ext). Every flow removed from
-	 * the map has its entry taken first; an active-timeout export reads it.
+	 * First-packet fields of the flows, or NULL (cache_init's default: records carry none).
+	 * A flow removed from the map takes its fields; an active-timeout export reads them.
 	 */
-	int ext_fd;
+	struct ext_store *ext;
 	int exported_fd; /* tflow_exported: the durable copy of base, or -1 */
 	__u32 max_entries;
 	__u64 active_ns;
@@ -72,11 +73,11 @@ int cache_init(struct cache *c, int flows_fd, int exported_fd, __u32 max_entries
 
 /*
  * Scan in the kernel from now on (user/iter.c): a BPF map element iterator over the flow map
- * removes idle flows and reports them, with their tflow_ext entry from ext_map_fd, instead of a
- * syscall per flow. Logs which scan is used. Returns 0, or -errno when the kernel cannot (the
- * batched path stays) or the environment sets TFLOW_NO_ITER (0 then).
+ * removes idle flows and reports them, instead of a syscall per flow. Logs which scan is used.
+ * Returns 0, or -errno when the kernel cannot (the batched path stays) or the environment sets
+ * TFLOW_NO_ITER (0 then).
  */
-int cache_iter_open(struct cache *c, int ext_map_fd);
+int cache_iter_open(struct cache *c);
 
 void cache_free(struct cache *c);
 

@@ -33,7 +33,7 @@ static int quiet_print(enum libbpf_print_level lvl, const char *fmt, va_list ap)
 }
 
 /* The object with one of its two programs (iter.bpf.c), loaded; NULL and errno on failure. */
-static struct tflow_iter_bpf *iter_load(int flows_fd, int ext_fd, bool compat)
+static struct tflow_iter_bpf *iter_load(int flows_fd, bool compat)
 {
 	struct tflow_iter_bpf *skel = tflow_iter_bpf__open();
 	bool quiet = log_level < LOG_LVL_DEBUG;
@@ -43,8 +43,6 @@ static struct tflow_iter_bpf *iter_load(int flows_fd, int ext_fd, bool compat)
 	if (!skel)
 		return NULL;
 	err = bpf_map__reuse_fd(skel->maps.tflow_flows, flows_fd);
-	if (!err)
-		err = bpf_map__reuse_fd(skel->maps.tflow_ext, ext_fd);
 	if (!err)
 		err = bpf_program__set_autoload(
 			compat ? skel->progs.tflow_scan : skel->progs.tflow_scan_compat, false);
@@ -64,7 +62,7 @@ fail:
 	return NULL;
 }
 
-struct flow_iter *iter_open(int flows_fd, int ext_fd)
+struct flow_iter *iter_open(int flows_fd)
 {
 	DECLARE_LIBBPF_OPTS(bpf_iter_attach_opts, opts);
 	union bpf_iter_link_info linfo = { .map.map_fd = flows_fd };
@@ -78,9 +76,9 @@ struct flow_iter *iter_open(int flows_fd, int ext_fd)
 	it->buf = malloc(READ_SIZE);
 	if (!it->buf)
 		goto fail;
-	it->skel = iter_load(flows_fd, ext_fd, false);
+	it->skel = iter_load(flows_fd, false);
 	if (!it->skel) /* before 6.2: no bpf_rdonly_cast */
-		it->skel = iter_load(flows_fd, ext_fd, true);
+		it->skel = iter_load(flows_fd, true);
 	if (!it->skel)
 		goto fail;
 	prog = bpf_program__autoload(it->skel->progs.tflow_scan)
@@ -137,17 +135,9 @@ int iter_pass(struct flow_iter *it, struct tflow_iter_params *p, iter_rec_fn fn,
 		/* Records come whole in each read; a partial one would wait for the rest. */
 		size_t off = 0;
 
-		while (have - off >= sizeof(struct tflow_iter_rec)) {
-			const struct tflow_iter_rec *r = (const void *)(it->buf + off);
-			size_t len = sizeof(*r);
-
-			if (r->flags & TFLOW_ITER_HAS_EXT)
-				len += sizeof(struct tflow_ext);
-			if (have - off < len)
-				break;
-			fn(arg, r, len > sizeof(*r) ? (const void *)(r + 1) : NULL);
-			off += len;
-		}
+		for (; have - off >= sizeof(struct tflow_iter_rec);
+		     off += sizeof(struct tflow_iter_rec))
+			fn(arg, (const void *)(it->buf + off));
 		memmove(it->buf, it->buf + off, have - off);
 		have -= off;
 	}

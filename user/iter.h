@@ -7,16 +7,16 @@
 struct flow_iter;
 
 /*
- * Load the iterator program over the flow map flows_fd and ext_fd (the datapath's tflow_flows
- * and tflow_ext), attached to flows_fd. NULL (errno set) when this kernel cannot: bpf_iter and
+ * Load the iterator program over the flow map flows_fd (the datapath's tflow_flows), attached
+ * to it. NULL (errno set) when this kernel cannot: bpf_iter and
  * map element iterators need 5.9, BTF and CO-RE. Needs the privileges of a load (CAP_BPF and
  * CAP_PERFMON); the passes themselves need none.
  */
-struct flow_iter *iter_open(int flows_fd, int ext_fd);
+struct flow_iter *iter_open(int flows_fd);
 void iter_close(struct flow_iter *it);
 
-/* One record; ext is the flow's tflow_ext entry, or NULL when it has none (or none was asked). */
-typedef void (*iter_rec_fn)(void *arg, const struct tflow_iter_rec *r, const struct tflow_ext *ext);
+/* One record. */
+typedef void (*iter_rec_fn)(void *arg, const struct tflow_iter_rec *r);
 
 /*
  * One pass over the map with parameters p (p->pass is set here): flows idle at p->now_ns (all

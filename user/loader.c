@@ -53,8 +53,9 @@ static int bpffs_ensure(void)
 }
 
 /* Every map is pinned; libbpf reuses a compatible pin and creates and pins what is missing. */
-static const char *const pinned_maps[] = { "tflow_flows",  "tflow_ext",	     "tflow_stats",
-					   "tflow_config", "tflow_overflow", "tflow_sampler" };
+static const char *const pinned_maps[] = { "tflow_flows",  "tflow_ext",	   "tflow_ext_ring",
+					   "tflow_stats",  "tflow_config", "tflow_overflow",
+					   "tflow_sampler" };
 #define N_PINNED (sizeof(pinned_maps) / sizeof(pinned_maps[0]))
 _Static_assert(N_PINNED <= LOADER_MAX_PINS, "loader.prev_maps holds every pinned map");
 
@@ -147,10 +148,10 @@ static void pins_check(struct loader *l)
 	l->stale_flows = flows_fd;
 	pin_path(l, "tflow_ext", path, sizeof(path));
 	fd = bpf_obj_get(path);
-	/* Read with struct tflow_ext: only the same layout (its size may have changed alone). */
+	/* Read as struct tflow_ext_entry: only that layout (its size may have changed alone). */
 	if (fd >= 0 && !pin_matches(fd, l->skel->maps.tflow_ext, &info) &&
 	    (info.key_size != sizeof(struct tflow_key) ||
-	     info.value_size != sizeof(struct tflow_ext))) {
+	     info.value_size != sizeof(struct tflow_ext_entry))) {
 		close(fd);
 		fd = -1;
 	}
@@ -212,6 +213,9 @@ int loader_load(struct loader *l, const struct cfg *c, const char *pin_dir)
 	if (!err)
 		err = bpf_map__set_max_entries(l->skel->maps.tflow_ext, c->cache_entries);
 	if (!err)
+		err = bpf_map__set_max_entries(l->skel->maps.tflow_ext_ring,
+					       loader_ext_ring_size(c->cache_entries));
+	if (!err)
 		pins_check(l);
 	for (size_t i = 0; !err && i < N_PINNED; i++) {
 		pin_path(l, pinned_maps[i], path, sizeof(path));
@@ -241,17 +245,6 @@ int loader_load(struct loader *l, const struct cfg *c, const char *pin_dir)
 	return loader_write_config(l, c);
 }
 
-/* Entries a previous run left in tflow_ext for flows this run will never ask about. */
-static void ext_purge(struct loader *l)
-{
-	int fd = bpf_map__fd(l->skel->maps.tflow_ext);
-	struct tflow_key k;
-
-	while (!bpf_map_get_next_key(fd, NULL, &k))
-		if (bpf_map_delete_elem(fd, &k))
-			break;
-}
-
 int loader_write_config(struct loader *l, const struct cfg *c)
 {
 	struct tflow_config bc = {};
@@ -266,14 +259,6 @@ int loader_write_config(struct loader *l, const struct cfg *c)
 		pr_err("cannot write the datapath configuration: %s", strerror(errno));
 		return -errno;
 	}
-	/*
-	 * Once the datapath has collected, the scanner takes every removed flow's tflow_ext entry
-	 * for the rest of the run, even if a reload stops collecting: none is left behind.
-	 */
-	if (bc.collect)
-		l->ext_used = true;
-	else if (!l->ext_used)
-		ext_purge(l);
 	return 0;
 }
 
@@ -332,9 +317,18 @@ int loader_flows_fd(const struct loader *l)
 	return bpf_map__fd(l->skel->maps.tflow_flows);
 }
 
-int loader_ext_fd(const struct loader *l)
+__u32 loader_ext_ring_size(__u32 cache_entries)
 {
-	return l->ext_used ? bpf_map__fd(l->skel->maps.tflow_ext) : -1;
+	/*
+	 * Room for a quarter of the cache's flows' records (112 bytes and an 8-byte header each):
+	 * the datapath wakes userspace at half, so a burst of new flows has the other half as
+	 * slack.
+	 */
+	__u64 want = (__u64)cache_entries * 32, size = LOADER_EXT_RING_MIN;
+
+	while (size < want && size < LOADER_EXT_RING_MAX)
+		size <<= 1;
+	return (__u32)size;
 }
 
 int loader_stats_fd(const struct loader *l)

@@ -34,7 +34,6 @@ struct loader {
 	bool resumed;	 /* the maps of a previous run were reused: the cache survived */
 	int stale_flows; /* a previous run's flow map that could not be reused, or -1 */
 	int stale_ext;	 /* that run's tflow_ext, or -1 */
-	bool ext_used;	 /* tflow_config.collect was nonzero at some point of this run */
 	int exported_fd; /* tflow_exported: what active timeouts exported of live flows */
 	/* Programs are told apart by id, which needs no privilege once dropped (hooks.c). */
 	__u32 own_ids[2];		  /* this run's tflow_xdp and tflow_tc_egress */
@@ -107,8 +106,10 @@ void loader_detach(struct loader *l);
 void loader_destroy(struct loader *l, bool keep);
 
 int loader_flows_fd(const struct loader *l);
-/* tflow_ext for the scanner once the datapath has been asked to collect in this run, else -1. */
-int loader_ext_fd(const struct loader *l);
+/* Bytes of tflow_ext_ring for a cache of cache_entries flows: a power of two. */
+#define LOADER_EXT_RING_MIN (1u << 20)
+#define LOADER_EXT_RING_MAX (32u << 20)
+__u32 loader_ext_ring_size(__u32 cache_entries);
 int loader_stats_fd(const struct loader *l);
 struct bpf_map *loader_overflow_map(const struct loader *l);
 

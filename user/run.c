@@ -15,6 +15,7 @@
 #include "cache.h"
 #include "enrich.h"
 #include "export.h"
+#include "extstore.h"
 #include "loader.h"
 #include "log.h"
 #include "metrics.h"
@@ -35,6 +36,7 @@ struct run_ctx {
 	int tfd; /* the scan timer */
 	struct loader loader;
 	struct cache cache;
+	struct ext_store ext; /* first-packet fields of the cached flows */
 	struct exporter exporter;
 	struct cfg cfg;
 	struct enrich enrich;	/* masks and NAT translation, added at export */
@@ -164,7 +166,6 @@ static void reload(struct run_ctx *rc)
 		pr_warn("SIGHUP: enabled=no is not applied to a running tflow; stop it instead");
 	if (loader_write_config(&rc->loader, n) || loader_attach(&rc->loader, n))
 		pr_err("SIGHUP: the datapath change was not complete (see above)");
-	rc->cache.ext_fd = loader_ext_fd(&rc->loader);
 	if (export_reconfigure(&rc->exporter, n))
 		pr_err("SIGHUP: the targets were not changed (see above)");
 	export_ifnames(rc);
@@ -215,6 +216,8 @@ static int event_loop(struct run_ctx *rc, struct ring_buffer *rb)
 	}
 	ev.data.fd = enrich_fd(&rc->enrich);
 	epoll_ctl(ep, EPOLL_CTL_ADD, ev.data.fd, &ev);
+	ev.data.fd = ext_store_fd(&rc->ext);
+	epoll_ctl(ep, EPOLL_CTL_ADD, ev.data.fd, &ev);
 	if (metrics_fd(&rc->metrics) >= 0) {
 		ev.data.fd = metrics_fd(&rc->metrics);
 		epoll_ctl(ep, EPOLL_CTL_ADD, ev.data.fd, &ev);
@@ -243,6 +246,8 @@ static int event_loop(struct run_ctx *rc, struct ring_buffer *rb)
 				nl_read(rc->nlfd, on_link, rc);
 			} else if (fd == enrich_fd(&rc->enrich)) {
 				enrich_read(&rc->enrich);
+			} else if (fd == ext_store_fd(&rc->ext)) {
+				ext_store_drain(&rc->ext); /* the ring is half full */
 			} else if (fd == rbfd) {
 				ring_buffer__consume(rb);
 				if (rc->pressure &&
@@ -299,23 +304,55 @@ static void print_summary(struct run_ctx *rc)
 	}
 }
 
+/*
+ * The first-packet fields of the flows: what a restarting run left for this one, then the ring
+ * the datapath sends new flows' on (pinned too: what came meanwhile waits there).
+ */
+static int ext_store_open(struct run_ctx *rc)
+{
+	int map_fd = bpf_map__fd(rc->loader.skel->maps.tflow_ext);
+	long n;
+	int err;
+
+	err = ext_store_init(&rc->ext, loader_flows_fd(&rc->loader), rc->cfg.cache_entries);
+	if (err) {
+		pr_err("cannot allocate the first-packet field table: %s", strerror(-err));
+		return err;
+	}
+	rc->cache.ext = &rc->ext;
+	n = ext_store_load(&rc->ext, map_fd);
+	if (n > 0)
+		pr_info("first-packet fields of %ld flows taken over from the previous run", n);
+	err = ext_store_attach(&rc->ext, bpf_map__fd(rc->loader.skel->maps.tflow_ext_ring));
+	if (err)
+		pr_err("cannot open the first-packet field ring buffer: %s", strerror(-err));
+	return err;
+}
+
 /* A previous run's cache of another size: its programs are replaced now, so export it all. */
 static void export_stale_cache(struct run_ctx *rc)
 {
 	struct cache old;
+	struct ext_store ext;
 	struct bpf_map_info info = {};
 	__u32 len = sizeof(info);
 
 	if (bpf_obj_get_info_by_fd(rc->loader.stale_flows, &info, &len) ||
 	    cache_init(&old, rc->loader.stale_flows, -1, info.max_entries, 0, 0, emit_flow, rc))
 		return;
-	old.ext_fd = rc->loader.stale_ext;
+	/* The fields that run kept for its flows, if it left them. */
+	if (rc->loader.stale_ext >= 0 && !ext_store_init(&ext, -1, info.max_entries)) {
+		ext_store_load(&ext, rc->loader.stale_ext);
+		old.ext = &ext;
+	}
 	usleep(50000); /* programs already running on the old map finish */
 	cache_scan(&old, mono_ns(), CACHE_FLUSH);
 	export_flush(&rc->exporter);
 	pr_info("exported %llu records of the previous cache",
 		(unsigned long long)old.records_total);
 	cache_free(&old);
+	if (old.ext)
+		ext_store_free(&ext);
 }
 
 int run(const struct cfg *c, const struct run_opts *o)
@@ -365,9 +402,11 @@ int run(const struct cfg *c, const struct run_opts *o)
 	}
 	/* Not fatal: only `tflow status` needs it. */
 	state_open(&rc->state, rc->loader.pin_dir, loader_stats_fd(&rc->loader), start_ms);
-	rc->cache.ext_fd = loader_ext_fd(&rc->loader);
+	err = ext_store_open(rc);
+	if (err)
+		goto out;
 	/* Not fatal (the batched scan stays); before privileges are dropped: it loads a program. */
-	cache_iter_open(&rc->cache, bpf_map__fd(rc->loader.skel->maps.tflow_ext));
+	cache_iter_open(&rc->cache);
 	rb = ring_buffer__new(bpf_map__fd(loader_overflow_map(&rc->loader)), on_overflow, rc, NULL);
 	if (!rb) {
 		err = -errno;
@@ -412,9 +451,11 @@ out:
 			usleep(50000); /* programs already running finish within microseconds */
 		if (rb)
 			ring_buffer__consume(rb);
-		if (keep)
+		if (keep) {
 			cache_spill_expire(&rc->cache, 0, CACHE_FLUSH); /* the map's flows stay */
-		else
+			/* With their fields, for the next run. */
+			ext_store_save(&rc->ext, bpf_map__fd(rc->loader.skel->maps.tflow_ext));
+		} else
 			scan(rc, CACHE_FLUSH);
 		export_flush(&rc->exporter);
 		print_summary(rc);
@@ -423,6 +464,7 @@ out:
 	if (rc->nlfd >= 0)
 		close(rc->nlfd);
 	cache_free(&rc->cache);
+	ext_store_free(&rc->ext);
 	enrich_free(&rc->enrich);
 	export_close(&rc->exporter);
 	metrics_close(&rc->metrics);
