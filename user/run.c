@@ -454,7 +454,11 @@ out:
 		if (keep) {
 			cache_spill_expire(&rc->cache, 0, CACHE_FLUSH); /* the map's flows stay */
 			/* With their fields, for the next run. */
-			ext_store_save(&rc->ext, bpf_map__fd(rc->loader.skel->maps.tflow_ext));
+			long n = ext_store_save(&rc->ext,
+						bpf_map__fd(rc->loader.skel->maps.tflow_ext));
+
+			if (n > 0)
+				pr_info("first-packet fields of %ld flows kept for the next run", n);
 		} else
 			scan(rc, CACHE_FLUSH);
 		export_flush(&rc->exporter);
