@@ -51,7 +51,7 @@ static const char *const stat_help[STATS_NFIELDS] = {
 	"Packets accounted with ports 0 because the transport header was truncated.",
 	"TCP packets accounted with ports 0 because the data offset was below 5.",
 	"Non-first IP fragments, accounted with ports 0.",
-	"New flows whose first-packet fields could not be stored (the flow is still counted).",
+	"New flows whose first-packet fields found their ring full (the flow is still counted).",
 };
 
 static const char *const reasons[STATE_N_REASONS] = { "?",   "idle",   "active",

@@ -458,7 +458,8 @@ out:
 						bpf_map__fd(rc->loader.skel->maps.tflow_ext));
 
 			if (n > 0)
-				pr_info("first-packet fields of %ld flows kept for the next run", n);
+				pr_info("first-packet fields of %ld flows kept for the next run",
+					n);
 		} else
 			scan(rc, CACHE_FLUSH);
 		export_flush(&rc->exporter);
