@@ -3,8 +3,16 @@
 #include <string.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "clock.h"
 #include "extstore.h"
 #include "log.h"
+
+/*
+ * A flow that began this close to the last drain may have its record still on the ring (the
+ * datapath's clock is CLOCK_MONOTONIC_COARSE, a tick behind at most): worth another drain.
+ * An older flow's record was drained, or lost (ext_failed).
+ */
+#define RECENT_NS 100000000ULL
 
 int ext_store_init(struct ext_store *s, int flows_fd, size_t cache_entries)
 {
@@ -61,10 +69,16 @@ static bool orphan(const struct tflow_key *k, void *val, void *ctx)
 	return bpf_map_lookup_elem(s->flows_fd, k, &v) || v.first_ns != e->first_ns;
 }
 
+static void consume(struct ext_store *s)
+{
+	s->drained_ns = mono_ns();
+	ring_buffer__consume(s->rb);
+}
+
 void ext_store_drain(struct ext_store *s)
 {
 	if (s->rb)
-		ring_buffer__consume(s->rb);
+		consume(s);
 	/*
 	 * Every entry has its flow in the map, unless the flow was removed in the instant between
 	 * its insert and its record (a flush). Such entries are looked for only when there are
@@ -86,8 +100,8 @@ bool ext_store_get(struct ext_store *s, const struct tflow_key *k, __u64 first_n
 	struct tflow_ext_entry *e = ftable_get(&s->t, k, false, NULL);
 
 	/* The record follows the flow's insert by nanoseconds: it may not have been drained yet. */
-	if ((!e || e->first_ns != first_ns) && s->rb) {
-		ring_buffer__consume(s->rb);
+	if ((!e || e->first_ns != first_ns) && s->rb && first_ns + RECENT_NS >= s->drained_ns) {
+		consume(s);
 		e = ftable_get(&s->t, k, false, NULL);
 	}
 	if (!e || e->first_ns != first_ns) {

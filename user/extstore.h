@@ -19,6 +19,7 @@ struct ext_store {
 	struct ring_buffer *rb; /* tflow_ext_ring; NULL: fields come from nowhere else */
 	int flows_fd;		/* tflow_flows: entries of flows no longer there are dropped */
 	size_t limit;		/* more entries than this (cache-entries): look for such */
+	__u64 drained_ns;	/* CLOCK_MONOTONIC of the last drain */
 	__u64 received;		/* records drained from the ring */
 	__u64 paired;		/* lookups that found the flow's fields */
 };
