@@ -867,7 +867,7 @@ out:
 	case_end();
 }
 
-/* The records tflow_ext_ring holds now, without taking them: whether epoll says it is readable. */
+/* Whether epoll reports tflow_ext_ring readable within timeout_ms (1 or 0); takes nothing. */
 static int ext_ring_readable(struct env *e, int timeout_ms)
 {
 	struct epoll_event ev;
