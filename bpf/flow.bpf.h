@@ -56,6 +56,11 @@ static __always_inline __u32 flow_ext_collect(const struct flow_ctx *fc, const s
 	__u32 collect = fc->cfg ? fc->cfg->collect & (TFLOW_COLLECT_EXT | TFLOW_COLLECT_FIB) : 0;
 	__u32 out;
 
+	/*
+	 * Zeroed even when nothing is asked: clang 14 otherwise spills e's undefined bytes on the
+	 * path that never sends it, and the verifier refuses the read of an unset register.
+	 */
+	__builtin_memset(e, 0, sizeof(*e));
 	if (!collect)
 		return 0;
 	if (collect & TFLOW_COLLECT_EXT)

@@ -32,7 +32,7 @@ struct fx_flow {
 	__u64 packets, bytes;
 	__u8 tcp_flags, tos, ttl;
 	__u32 in_if, out_if;
-	const struct tflow_ext *ext; /* its tflow_ext entry, exactly; NULL: it has none */
+	const struct tflow_ext *ext; /* its tflow_ext_ring record's fields, exactly; NULL: none */
 };
 
 struct fixture {
@@ -48,8 +48,9 @@ struct fixture {
 
 extern const struct fixture fixtures[];
 extern const size_t fixtures_count;
-/* fixtures_ext.c: tflow_ext contents (TFLOW_COLLECT_EXT) */
+/* fixtures_ext.c: first-packet fields of new flows on tflow_ext_ring (TFLOW_COLLECT_EXT) */
 extern const struct fixture fixtures_ext[];
 extern const size_t fixtures_ext_count;
+extern const struct tflow_ext fx_ext_udp4; /* of an IPv4 UDP frame with 20 bytes of payload */
 
 #endif

@@ -1,4 +1,4 @@
-/* fixtures_ext.c - fixtures for tflow_ext: first-packet fields of new flows (TFLOW_COLLECT_EXT). */
+/* fixtures_ext.c - fixtures for the first-packet fields of new flows (TFLOW_COLLECT_EXT). */
 #include "fixtures.h"
 
 /* Formatted by hand, as fixtures.c. */
@@ -14,8 +14,9 @@ static const struct tflow_ext syn_ack = { MACS, EXT_ONLY, .tcp_seq = 0x11223344,
 					  .ip_tot_len = 40, .ip_hdr_len = 20 };
 static const struct tflow_ext tcp_opts = { MACS, EXT_ONLY, .tcp_seq = 1000, .tcp_win = 65535,
 					   .ip_tot_len = 24 + 32, .ip_hdr_len = 24 };
-static const struct tflow_ext udp4 = { MACS, EXT_ONLY, .udp_len = 28, .ip_tot_len = 48,
-				       .ip_hdr_len = 20 };
+/* Also what the cache cases expect of an IPv4 UDP frame with 20 bytes of payload. */
+const struct tflow_ext fx_ext_udp4 = { MACS, EXT_ONLY, .udp_len = 28, .ip_tot_len = 48,
+				      .ip_hdr_len = 20 };
 static const struct tflow_ext igmp = { MACS, EXT_ONLY, .igmp_type = 0x22, .ip_tot_len = 28,
 				       .ip_hdr_len = 20 };
 static const struct tflow_ext icmp4 = { MACS, EXT_ONLY, .ip_tot_len = 84, .ip_hdr_len = 20 };
@@ -60,7 +61,7 @@ const struct fixture fixtures_ext[] = {
 	 COLLECT_EXT,
 	 .pkt = {{.family = 4, .proto = F_UDP, .sport = 5353, .dport = 53, .payload = 20}},
 	 .flows = {{4, .proto = F_UDP, .sport = 5353, .dport = 53, IN, .packets = 1,
-		    .bytes = 48, .ext = &udp4}},
+		    .bytes = 48, .ext = &fx_ext_udp4}},
 	 .stats = {NEW_FLOW}},
 	{"ext ipv4 igmp: the igmp type",
 	 COLLECT_EXT,
@@ -85,7 +86,7 @@ const struct fixture fixtures_ext[] = {
 	 .pkt = {{.tpid = {F_ETH_P_8021Q}, .family = 4, .proto = F_UDP, .sport = 5353,
 		  .dport = 53, .payload = 20}},
 	 .flows = {{4, .proto = F_UDP, .sport = 5353, .dport = 53, IN, .packets = 1,
-		    .bytes = 48, .ext = &udp4}},
+		    .bytes = 48, .ext = &fx_ext_udp4}},
 	 .stats = {NEW_FLOW}},
 	{"ext ipv6 tcp after hop-by-hop (16) and dstopts (8): header 64, flow label",
 	 COLLECT_EXT,
@@ -129,15 +130,15 @@ const struct fixture fixtures_ext[] = {
 	 .flows = {{4, .proto = F_TCP, .sport = 80, .dport = 40000, OUT, .packets = 3,
 		    .bytes = 340 + 2 * 40, .tcp_flags = F_TCP_ACK, .ext = &gso}},
 	 .stats = {.seen = 3, .sampled = 3, .accounted = 3, .flows_created = 1}},
-	{"ext: xdp and tc flows of one frame each get their own entry",
+	{"ext: xdp and tc flows of one frame each get their own record",
 	 .npkt = 2, COLLECT_EXT,
 	 .pkt = {{.family = 4, .proto = F_UDP, .sport = 5353, .dport = 53, .payload = 20},
 		 {.family = 4, .proto = F_UDP, .sport = 5353, .dport = 53, .payload = 20,
 		  .prog = RUN_TC}},
 	 .flows = {{4, .proto = F_UDP, .sport = 5353, .dport = 53, IN, .packets = 1,
-		    .bytes = 48, .ext = &udp4},
+		    .bytes = 48, .ext = &fx_ext_udp4},
 		   {4, .proto = F_UDP, .sport = 5353, .dport = 53, OUT, .packets = 1,
-		    .bytes = 48, .ext = &udp4}},
+		    .bytes = 48, .ext = &fx_ext_udp4}},
 	 .stats = {.seen = 2, .sampled = 2, .accounted = 2, .flows_created = 2}},
 	{"ext + fib, no route: fib fields 0, no output interface",
 	 .npkt = 2, .cfg = {.collect = TFLOW_COLLECT_EXT | TFLOW_COLLECT_FIB},
@@ -149,25 +150,25 @@ const struct fixture fixtures_ext[] = {
 		   {4, .proto = F_UDP, .sport = 5353, .dport = 53, OUT, .packets = 1,
 		    .bytes = 48, .ext = &no_route}},
 	 .stats = {.seen = 2, .sampled = 2, .accounted = 2, .flows_created = 2}},
-	{"fib only, ipv6, no route: an entry with nothing but the bit",
+	{"fib only, ipv6, no route: a record with nothing but the bit",
 	 .cfg = {.collect = TFLOW_COLLECT_FIB},
 	 .pkt = {{.family = 6, .proto = F_UDP, .sport = 546, .dport = 547, .payload = 30}},
 	 .flows = {{6, .proto = F_UDP, .sport = 546, .dport = 547, IN, .packets = 1,
 		    .bytes = 78, .ext = &no_route_fib_only}},
 	 .stats = {NEW_FLOW}},
-	{"collect 0: no tflow_ext entry",
+	{"collect 0: no tflow_ext_ring record",
 	 .pkt = {{.family = 4, .proto = F_TCP, .sport = 80, .dport = 40000,
 		  .tcp_flags = F_TCP_SYN, .tcp_seq = 0x11223344}},
 	 .flows = {{4, .proto = F_TCP, .sport = 80, .dport = 40000, IN, .packets = 1,
 		    .bytes = 40, .tcp_flags = F_TCP_SYN}},
 	 .stats = {NEW_FLOW}},
-	{"ext with sampling: only a sampled packet makes a flow and its entry",
+	{"ext with sampling: only a sampled packet makes a flow and its record",
 	 .npkt = 2,
 	 .cfg = {.sampling_interval = 1, .sampling_space = 1, .collect = TFLOW_COLLECT_EXT},
 	 .pkt = {{.family = 4, .proto = F_UDP, .sport = 5353, .dport = 53, .payload = 20},
 		 {.family = 4, .proto = F_UDP, .sport = 1, .dport = 2}},
 	 .flows = {{4, .proto = F_UDP, .sport = 5353, .dport = 53, IN, .packets = 1,
-		    .bytes = 48, .ext = &udp4}},
+		    .bytes = 48, .ext = &fx_ext_udp4}},
 	 .stats = {.seen = 2, .sampled = 1, .skipped = 1, .accounted = 1, .flows_created = 1}},
 };
 /* clang-format on */

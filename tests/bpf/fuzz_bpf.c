@@ -21,7 +21,8 @@
  * Every frame runs through BPF_PROG_TEST_RUN and through a reference parser written here from
  * the contract in tflow.h (which counter each kind of frame lands in, what the flow key and
  * value hold). Frames go in batches; after each batch the counters, the flow map and the
- * overflow ring must equal the reference exactly, and the accounting identities must hold:
+ * overflow ring must equal the reference exactly, tflow_ext_ring must hold one record for each
+ * flow in the map and no other, and the accounting identities must hold:
  *   seen == frames (wire packets), seen == non_ip + err_* + skipped + accounted,
  *   accounted == sampled == packets in the map + overflow + lost.
  * A batch that differs is replayed frame by frame to name the first frame that disagrees.
@@ -37,6 +38,10 @@
 #define DEFAULT_FRAMES 400000
 #define DEFAULT_SEED 0x7f10c0deULL
 #define MAX_REPORTS 5 /* failing batches described in detail */
+/* tflow_ext_ring: a batch's records fit (8 bytes of ring header + 112 each), drained after it. */
+#define EXT_RING (1 << 20)
+#define EXT_REC_SPACE (8 + sizeof(struct tflow_ext_rec))
+_Static_assert(BATCH *EXT_REC_SPACE <= EXT_RING, "tflow_ext_ring holds a batch's new flows");
 
 /* ---- random numbers: splitmix64, reproducible from the printed seed ---- */
 
@@ -660,6 +665,9 @@ struct env {
 	int ncpus, flows_cap, ring_cap;
 	struct tflow_overflow_rec *recs;
 	int nrecs, bad_sizes;
+	struct ring_buffer *ext_rb; /* tflow_ext_ring */
+	struct tflow_ext_rec *ext_recs;
+	int n_ext, ext_bad_sizes;
 	struct tflow_stats total; /* summed over every batch */
 	int refused;		  /* short frames the kernel refused (refusable()) */
 };
@@ -673,6 +681,18 @@ static int ring_collect(void *ctx, void *data, size_t size)
 	else if (e->nrecs < MAX_RING_RECS)
 		memcpy(&e->recs[e->nrecs], data, size);
 	e->nrecs++;
+	return 0;
+}
+
+static int ext_collect(void *ctx, void *data, size_t size)
+{
+	struct env *e = ctx;
+
+	if (size != sizeof(struct tflow_ext_rec))
+		e->ext_bad_sizes++;
+	else if (e->n_ext < BATCH + 1)
+		memcpy(&e->ext_recs[e->n_ext], data, size);
+	e->n_ext++;
 	return 0;
 }
 
@@ -714,13 +734,12 @@ static int flows_read(struct env *e, struct flow_entry *out, int max)
 }
 
 /*
- * Empties tflow_flows, tflow_ext and the ring, zeroes counters and sampler, writes the config:
- * sampling as given, and the first-packet fields collected (tflow_ext keys are the flows' keys).
+ * Empties tflow_flows and both rings, zeroes counters and sampler, writes the config: sampling
+ * as given, and the first-packet fields collected (one record on tflow_ext_ring a new flow).
  */
 static int env_reset(struct env *e, struct flow_entry *scratch, __u32 interval, __u32 space)
 {
 	int fd = bpf_map__fd(e->skel->maps.tflow_flows), n, err = 0;
-	int ext_fd = bpf_map__fd(e->skel->maps.tflow_ext);
 	void *zeros = calloc(e->ncpus, sizeof(struct tflow_stats));
 	struct tflow_config cfg = { .sampling_interval = interval,
 				    .sampling_space = space,
@@ -732,8 +751,7 @@ static int env_reset(struct env *e, struct flow_entry *scratch, __u32 interval, 
 	do {
 		n = flows_read(e, scratch, BATCH);
 		for (int i = 0; i < n && !err; i++)
-			if (bpf_map_delete_elem(fd, &scratch[i].key) ||
-			    (bpf_map_delete_elem(ext_fd, &scratch[i].key) && errno != ENOENT))
+			if (bpf_map_delete_elem(fd, &scratch[i].key))
 				err = -errno;
 	} while (n > 0 && !err);
 	if (!err && n < 0)
@@ -743,10 +761,12 @@ static int env_reset(struct env *e, struct flow_entry *scratch, __u32 interval, 
 	     bpf_map_update_elem(bpf_map__fd(e->skel->maps.tflow_sampler), &zero, zeros, 0) ||
 	     bpf_map_update_elem(bpf_map__fd(e->skel->maps.tflow_config), &zero, &cfg, 0)))
 		err = -errno;
-	if (!err && ring_buffer__consume(e->rb) < 0)
+	if (!err && (ring_buffer__consume(e->rb) < 0 || ring_buffer__consume(e->ext_rb) < 0))
 		err = -errno;
 	e->nrecs = 0;
 	e->bad_sizes = 0;
+	e->n_ext = 0;
+	e->ext_bad_sizes = 0;
 	free(zeros);
 	return err;
 }
@@ -800,7 +820,8 @@ static int env_open(struct env *e, const char *name, bool small, char *why, size
 	e->name = name;
 	e->ncpus = libbpf_num_possible_cpus();
 	e->recs = calloc(MAX_RING_RECS, sizeof(*e->recs));
-	if (e->ncpus <= 0 || !e->recs) {
+	e->ext_recs = calloc(BATCH + 1, sizeof(*e->ext_recs));
+	if (e->ncpus <= 0 || !e->recs || !e->ext_recs) {
 		snprintf(why, why_size, "libbpf_num_possible_cpus %d or calloc", e->ncpus);
 		return -EINVAL;
 	}
@@ -816,7 +837,7 @@ static int env_open(struct env *e, const char *name, bool small, char *why, size
 		small ? getpagesize() / (8 + (int)sizeof(struct tflow_overflow_rec)) : 1 << 30;
 	err = bpf_map__set_max_entries(e->skel->maps.tflow_flows, e->flows_cap);
 	if (!err)
-		err = bpf_map__set_max_entries(e->skel->maps.tflow_ext, e->flows_cap);
+		err = bpf_map__set_max_entries(e->skel->maps.tflow_ext_ring, EXT_RING);
 	if (!err && small)
 		err = bpf_map__set_max_entries(e->skel->maps.tflow_overflow, getpagesize());
 	if (!err)
@@ -831,13 +852,22 @@ static int env_open(struct env *e, const char *name, bool small, char *why, size
 		snprintf(why, why_size, "ring_buffer__new: %s", strerror(-err));
 		return err;
 	}
+	e->ext_rb =
+		ring_buffer__new(bpf_map__fd(e->skel->maps.tflow_ext_ring), ext_collect, e, NULL);
+	if (!e->ext_rb) {
+		err = -errno;
+		snprintf(why, why_size, "ring_buffer__new tflow_ext_ring: %s", strerror(-err));
+		return err;
+	}
 	return 0;
 }
 
 static void env_close(struct env *e)
 {
+	ring_buffer__free(e->ext_rb);
 	ring_buffer__free(e->rb);
 	tflow_bpf__destroy(e->skel);
+	free(e->ext_recs);
 	free(e->recs);
 }
 
@@ -933,29 +963,50 @@ static void key_print(const char *what, const struct tflow_key *k, const struct 
 		TFLOW_ATTR_TTL(v->flags_tos_ttl), v->peer_ifindex);
 }
 
-/* tflow_ext holds an entry for each flow of got[0..n) and nothing else (n > 0). */
+static int rec_by_key(const void *a, const void *b)
+{
+	return memcmp(&((const struct tflow_ext_rec *)a)->key,
+		      &((const struct tflow_ext_rec *)b)->key, sizeof(struct tflow_key));
+}
+
+/*
+ * tflow_ext_ring holds one record for each flow of got[0..n) and nothing else: its key, its
+ * first_ns, the fields collected (TFLOW_COLLECT_EXT) and a zero pad. Drains the ring.
+ */
 static int ext_compare(struct env *e, const struct flow_entry *got, int n)
 {
-	int fd = bpf_map__fd(e->skel->maps.tflow_ext), have = 0, missing = 0;
-	struct tflow_key k, *prev = NULL;
-	struct tflow_ext x;
+	int dup = 0, missing = 0, wrong = 0, kept;
 
-	while (!bpf_map_get_next_key(fd, prev, &k)) {
-		have++;
-		prev = &k;
+	if (ring_buffer__consume(e->ext_rb) < 0) {
+		fprintf(stderr, "    draining tflow_ext_ring: %s\n", strerror(errno));
+		return 1;
 	}
-	for (int i = 0; i < n; i++)
-		missing += bpf_map_lookup_elem(fd, &got[i].key, &x) != 0;
-	if (have == n && !missing)
+	kept = e->n_ext < BATCH + 1 ? e->n_ext : BATCH + 1;
+	qsort(e->ext_recs, kept, sizeof(*e->ext_recs), rec_by_key);
+	for (int i = 1; i < kept; i++)
+		dup += !rec_by_key(&e->ext_recs[i - 1], &e->ext_recs[i]);
+	for (int i = 0; i < n; i++) {
+		struct tflow_ext_rec want = { .key = got[i].key }, *r;
+
+		r = bsearch(&want, e->ext_recs, kept, sizeof(*r), rec_by_key);
+		if (!r)
+			missing++;
+		else if (r->e.first_ns != got[i].val.first_ns || r->pad ||
+			 r->e.ext.collected != TFLOW_COLLECT_EXT)
+			wrong++;
+	}
+	if (!e->ext_bad_sizes && e->n_ext == n && !dup && !missing && !wrong)
 		return 0;
-	fprintf(stderr, "    tflow_ext: %d entries for %d flows, %d flows without one\n", have, n,
-		missing);
+	fprintf(stderr,
+		"    tflow_ext_ring: %d records (%d of a wrong size, %d keys twice) for %d flows, "
+		"%d flows without one, %d with a wrong first_ns, pad or collect\n",
+		e->n_ext, e->ext_bad_sizes, dup, n, missing, wrong);
 	return 1;
 }
 
 /*
- * The flow map equals the reference table; tflow_ext has an entry for each flow and no other
- * (the ones of flows that found the cache full were taken back); the ring holds the reference's
+ * The flow map equals the reference table; tflow_ext_ring holds a record for each flow and no
+ * other (none for the flows that found the cache full); tflow_overflow holds the reference's
  * records.
  */
 static int flows_compare(struct env *e, struct model *m, struct flow_entry *got, __u64 t0, __u64 t1,
@@ -973,8 +1024,7 @@ static int flows_compare(struct env *e, struct model *m, struct flow_entry *got,
 			m->nflows);
 		bad++;
 	}
-	if (n > 0)
-		bad += ext_compare(e, got, n);
+	bad += ext_compare(e, got, n);
 	for (int i = 0; i < n; i++) {
 		struct tflow_value *v = &got[i].val, w;
 		struct mslot *s;
@@ -1281,7 +1331,8 @@ int main(int argc, char **argv)
 	result(!tb.stats_bad && !ts.stats_bad,
 	       "fuzz_bpf: every counter equals the reference parser's, batch by batch");
 	result(!tb.flows_bad && !ts.flows_bad,
-	       "fuzz_bpf: flow map and overflow ring equal the reference's, entry by entry");
+	       "fuzz_bpf: flow map and overflow ring equal the reference's, entry by entry; one "
+	       "tflow_ext_ring record for each flow, none else");
 	result(all.non_ip && all.err_eth && all.err_vlan_depth && all.err_ip_trunc &&
 		       all.err_ip_version && all.err_ip_ihl && all.err_ip_len && all.err_ipv6_ext &&
 		       all.skipped && all.l4_trunc && all.l4_bad_doff && all.fragments &&

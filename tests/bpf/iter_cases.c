@@ -1,4 +1,7 @@
-/* iter_cases.c - the in-kernel cache scan (bpf/iter.bpf.c) via cache_scan(), and its fallback. */
+/*
+ * iter_cases.c - the in-kernel cache scan (bpf/iter.bpf.c) via cache_scan(), and its fallback,
+ * with the first-packet fields of the flows in an ext_store (user/extstore.c).
+ */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
@@ -9,6 +12,8 @@
 #include <bpf/libbpf.h>
 
 #include "cache.h"
+#include "extstore.h"
+#include "cases.h"
 #include "iter_cases.h"
 #include "tflow.skel.h"
 
@@ -26,6 +31,13 @@
 /* What flow i is: its class is i % 4. */
 enum { IDLE, IDLE_EXT, YOUNG, LONG };
 
+/*
+ * What the store holds for flow i: the fields of its own first packet (the flow's first_ns), an
+ * earlier flow's of the same key (older first_ns: never paired, dropped when this flow goes), a
+ * later flow's (newer first_ns: never paired, kept when this one goes), or nothing.
+ */
+enum { NONE, OWN, EARLIER, LATER };
+
 struct seen {
 	int records;
 	struct tflow_record r; /* the last one */
@@ -38,35 +50,23 @@ struct run {
 };
 
 static int *pass_count, *fail_count;
-static const char *cur;
-static bool cur_failed;
+const char *case_cur;
+bool case_bad;
 
-static void begin(const char *name)
+void case_start(const char *name)
 {
-	cur = name;
-	cur_failed = false;
+	case_cur = name;
+	case_bad = false;
 }
 
-static void end(void)
+void case_stop(void)
 {
-	printf("%s - iter: %s\n", cur_failed ? "not ok" : "ok", cur);
+	printf("%s - %s\n", case_bad ? "not ok" : "ok", case_cur);
 	fflush(stdout);
-	(*(cur_failed ? fail_count : pass_count))++;
+	(*(case_bad ? fail_count : pass_count))++;
 }
 
-#define EXPECT(cond, ...)                                             \
-	do {                                                          \
-		if (!(cond)) {                                        \
-			if (!cur_failed)                              \
-				fprintf(stderr, "# iter: %s\n", cur); \
-			fprintf(stderr, "  line %d: ", __LINE__);     \
-			fprintf(stderr, __VA_ARGS__);                 \
-			fputc('\n', stderr);                          \
-			cur_failed = true;                            \
-		}                                                     \
-	} while (0)
-
-static void flow_key(struct tflow_key *k, __u32 i)
+void flow_key(struct tflow_key *k, __u32 i)
 {
 	memset(k, 0, sizeof(*k));
 	k->src[0] = 0xfd;
@@ -90,12 +90,25 @@ static long flow_of(const struct tflow_key *k)
 	return memcmp(&want, k, sizeof(want)) ? -1 : (long)i;
 }
 
-static bool has_ext(__u32 i)
+static int fields_of(__u32 i)
 {
-	return i % 4 == IDLE_EXT || (i % 4 != IDLE && i % 2);
+	switch (i % 8) {
+	case IDLE_EXT:
+	case IDLE_EXT + 4:
+	case LONG:
+		return OWN;
+	case IDLE:
+	case YOUNG:
+	case LONG + 4:
+		return EARLIER;
+	case YOUNG + 4:
+		return LATER;
+	default:
+		return NONE;
+	}
 }
 
-static void flow_ext(struct tflow_ext *x, __u32 i)
+void flow_ext(struct tflow_ext *x, __u32 i)
 {
 	memset(x, 0, sizeof(*x));
 	x->src_mac[5] = i;
@@ -146,25 +159,39 @@ static void on_record(void *arg, const struct tflow_record *r)
 	run->seen[i].r = *r;
 }
 
+/* Flow i's store entry, when it has one (fields_of): its fields, with whose first_ns. */
+static bool flow_entry(struct tflow_ext_entry *e, __u32 i)
+{
+	static const __s64 offset[] = { [OWN] = 0, [EARLIER] = -100 * (__s64)S_NS, [LATER] = 1 };
+	struct tflow_value v;
+
+	if (fields_of(i) == NONE)
+		return false;
+	flow_value(&v, i);
+	e->first_ns = v.first_ns + offset[fields_of(i)];
+	flow_ext(&e->ext, i);
+	return true;
+}
+
+/* The flows into tflow_flows, their store entries into tflow_ext (for ext_store_load). */
 static int fill(struct tflow_bpf *skel)
 {
 	for (__u32 i = 0; i < N_FLOWS; i++) {
 		struct tflow_key k;
 		struct tflow_value v;
-		struct tflow_ext x;
+		struct tflow_ext_entry e;
 
 		flow_key(&k, i);
 		flow_value(&v, i);
-		flow_ext(&x, i);
 		if (bpf_map_update_elem(bpf_map__fd(skel->maps.tflow_flows), &k, &v, BPF_NOEXIST) ||
-		    (has_ext(i) &&
-		     bpf_map_update_elem(bpf_map__fd(skel->maps.tflow_ext), &k, &x, BPF_NOEXIST)))
+		    (flow_entry(&e, i) &&
+		     bpf_map_update_elem(bpf_map__fd(skel->maps.tflow_ext), &k, &e, BPF_NOEXIST)))
 			return -errno;
 	}
 	return 0;
 }
 
-static __u32 map_count(int fd)
+__u32 map_count(int fd)
 {
 	struct tflow_key k, *prev = NULL;
 	__u32 n = 0;
@@ -176,13 +203,15 @@ static __u32 map_count(int fd)
 	return n;
 }
 
-/* The record of flow i: one, with these counters, the reason and the flow's ext entry. */
+/* The record of flow i: one, with these counters, the reason and its own fields or none. */
 static void expect_record(struct run *run, __u32 i, __u8 reason, __u64 packets, __u64 bytes)
 {
 	const struct seen *s = &run->seen[i];
 	struct tflow_ext x;
 
-	flow_ext(&x, i);
+	memset(&x, 0, sizeof(x));
+	if (fields_of(i) == OWN)
+		flow_ext(&x, i);
 	if (reason == TFLOW_END_IDLE && i % 6 == 0)
 		reason = TFLOW_END_EOF;
 	EXPECT(s->records == 1, "flow %u: %d records, want 1", i, s->records);
@@ -196,10 +225,38 @@ static void expect_record(struct run *run, __u32 i, __u8 reason, __u64 packets, 
 	       reason);
 	EXPECT(s->r.out_ifindex == 9 && s->r.ttl == 64, "flow %u: out_if %u ttl %u", i,
 	       s->r.out_ifindex, s->r.ttl);
-	if (has_ext(i))
-		EXPECT(!memcmp(&s->r.ext, &x, sizeof(x)), "flow %u: ext differs", i);
-	else
-		EXPECT(s->r.ext.collected == 0, "flow %u: an ext it does not have", i);
+	EXPECT(!memcmp(&s->r.ext, &x, sizeof(x)), "flow %u: fields differ (store entry: %d)", i,
+	       fields_of(i));
+}
+
+/*
+ * The store after the scan (some flows removed, the long ones exported and kept) or after the
+ * flush (every flow removed): an entry stays, unchanged, while its flow is in the map, and the
+ * entry of a later flow of the key stays after this one left; every other one is gone.
+ */
+static void expect_store(struct ext_store *s, bool flushed)
+{
+	size_t want = 0;
+
+	for (__u32 i = 0; i < N_FLOWS; i++) {
+		bool gone = flushed || i % 4 == IDLE || i % 4 == IDLE_EXT;
+		struct tflow_ext_entry w, *e;
+		struct tflow_key k;
+
+		flow_key(&k, i);
+		e = ftable_get(&s->t, &k, false, NULL);
+		if (flow_entry(&w, i) && (!gone || fields_of(i) == LATER)) {
+			want++;
+			EXPECT(e && !memcmp(e, &w, sizeof(w)), "flow %u: its store entry %s", i,
+			       e ? "changed" : "is gone");
+		} else {
+			EXPECT(!e, "flow %u: a store entry left (first_ns %llu)", i,
+			       (unsigned long long)e->first_ns);
+		}
+	}
+	/* Kept by the scan: the young and long flows' (4 in 8); by the flush: the later ones. */
+	EXPECT(want == (flushed ? N_FLOWS / 8 : N_FLOWS / 2), "the test expects %zu entries", want);
+	EXPECT(s->t.count == want, "%zu store entries, want %zu", s->t.count, want);
 }
 
 static void run_reset(struct run *run)
@@ -211,7 +268,8 @@ static void run_reset(struct run *run)
 
 /*
  * The scans of one cache: idle flows removed, long flows exported by the active timeout; a
- * second scan exports nothing; a flush exports the rest (what kept flows got since).
+ * second scan exports nothing; a flush exports the rest (what kept flows got since). The
+ * fields come from a store loaded from tflow_ext: no ring, so no other fields arrive.
  */
 static void scans(const char *path, bool iter)
 {
@@ -219,11 +277,13 @@ static void scans(const char *path, bool iter)
 	struct tflow_bpf *skel = tflow_bpf__open();
 	struct run run = { .seen = calloc(N_FLOWS, sizeof(struct seen)) };
 	int ffd, efd, err, want;
+	struct ext_store store;
 	struct cache c;
+	long loaded;
 
-	snprintf(name, sizeof(name), "%s: idle flows removed with exact counters and their ext",
-		 path);
-	begin(name);
+	snprintf(name, sizeof(name),
+		 "iter: %s: idle flows removed with exact counters and their own fields", path);
+	case_start(name);
 	err = !skel || !run.seen ? -ENOMEM : 0;
 	if (!err)
 		err = bpf_map__set_max_entries(skel->maps.tflow_flows, N_FLOWS);
@@ -235,7 +295,7 @@ static void scans(const char *path, bool iter)
 		err = fill(skel);
 	EXPECT(!err, "setup: %s", strerror(-err));
 	if (err) {
-		end();
+		case_stop();
 		goto out_skel;
 	}
 	ffd = bpf_map__fd(skel->maps.tflow_flows);
@@ -243,22 +303,31 @@ static void scans(const char *path, bool iter)
 	err = cache_init(&c, ffd, -1, N_FLOWS, ACTIVE, INACTIVE, on_record, &run);
 	EXPECT(!err, "cache_init: %s", strerror(-err));
 	if (err) {
-		end();
+		case_stop();
 		goto out_skel;
 	}
-	c.ext_fd = efd;
+	err = ext_store_init(&store, ffd, N_FLOWS);
+	EXPECT(!err, "ext_store_init: %s", strerror(-err));
+	if (err) {
+		case_stop();
+		goto out_cache;
+	}
+	loaded = ext_store_load(&store, efd);
+	EXPECT(loaded == N_FLOWS / 8 * 7 && store.t.count == N_FLOWS / 8 * 7,
+	       "ext_store_load: %ld, %zu entries", loaded, store.t.count);
+	c.ext = &store;
 	if (iter) {
 		unsetenv("TFLOW_NO_ITER");
-		err = cache_iter_open(&c, efd);
+		err = cache_iter_open(&c);
 		EXPECT(!err && c.iter, "cache_iter_open: %s", strerror(-err));
 	} else {
 		setenv("TFLOW_NO_ITER", "1", 1);
-		err = cache_iter_open(&c, efd);
+		err = cache_iter_open(&c);
 		unsetenv("TFLOW_NO_ITER");
 		EXPECT(!err && !c.iter, "TFLOW_NO_ITER=1 leaves the batched path");
 	}
-	if (cur_failed) {
-		end();
+	if (case_bad) {
+		case_stop();
 		goto out;
 	}
 
@@ -281,22 +350,29 @@ static void scans(const char *path, bool iter)
 	       run.stray, want);
 	EXPECT(map_count(ffd) == N_FLOWS / 2, "%u flows left in the map, want %u", map_count(ffd),
 	       N_FLOWS / 2);
-	/* The kept flows keep their entries; the removed flows' entries went with them. */
-	EXPECT(map_count(efd) == N_FLOWS / 4, "%u tflow_ext entries left, want %u", map_count(efd),
-	       N_FLOWS / 4);
 	EXPECT(c.last_entries == N_FLOWS, "the scan found %u flows", c.last_entries);
-	end();
+	/* The removed idle flows' own fields (2 in 8), the active exports' (1 in 8). */
+	EXPECT(store.paired == N_FLOWS / 8 * 3, "%llu records paired with fields, want %u",
+	       (unsigned long long)store.paired, N_FLOWS / 8 * 3);
+	expect_store(&store, false);
+	/* The datapath wrote none, and load left none. */
+	EXPECT(map_count(efd) == 0, "%u tflow_ext entries", map_count(efd));
+	case_stop();
 
-	snprintf(name, sizeof(name), "%s: a second scan exports nothing", path);
-	begin(name);
+	snprintf(name, sizeof(name), "iter: %s: a second scan exports nothing", path);
+	case_start(name);
 	run_reset(&run);
 	err = cache_scan(&c, NOW + S_NS, CACHE_SCAN);
 	EXPECT(!err && run.total == 0, "%d records (%s)", run.total, strerror(-err));
-	end();
+	expect_store(&store, false);
+	case_stop();
 
-	snprintf(name, sizeof(name), "%s: a flush exports every kept flow's remainder", path);
-	begin(name);
+	snprintf(name, sizeof(name),
+		 "iter: %s: a flush exports every kept flow's remainder, fields of their own only",
+		 path);
+	case_start(name);
 	run_reset(&run);
+	store.paired = 0;
 	for (__u32 i = LONG; i < N_FLOWS; i += 4) {
 		struct tflow_key k;
 		struct tflow_value v;
@@ -319,10 +395,14 @@ static void scans(const char *path, bool iter)
 			expect_record(&run, i, TFLOW_END_FORCED, MORE, MORE * 100);
 	}
 	EXPECT(run.total == N_FLOWS / 2, "%d records, want %d", run.total, N_FLOWS / 2);
-	EXPECT(map_count(ffd) == 0 && map_count(efd) == 0, "%u flows, %u ext entries left",
-	       map_count(ffd), map_count(efd));
-	end();
+	EXPECT(store.paired == N_FLOWS / 8, "%llu records paired with fields, want %u",
+	       (unsigned long long)store.paired, N_FLOWS / 8);
+	EXPECT(map_count(ffd) == 0, "%u flows left", map_count(ffd));
+	expect_store(&store, true);
+	case_stop();
 out:
+	ext_store_free(&store);
+out_cache:
 	cache_free(&c);
 out_skel:
 	tflow_bpf__destroy(skel);
@@ -335,4 +415,5 @@ void iter_cases(int *n_pass, int *n_fail)
 	fail_count = n_fail;
 	scans("in-kernel scan", true);
 	scans("batched fallback (TFLOW_NO_ITER=1)", false);
+	ext_cases();
 }

@@ -2,7 +2,10 @@
 #ifndef TFLOW_TEST_ITER_CASES_H
 #define TFLOW_TEST_ITER_CASES_H
 
-/* The in-kernel scan and the batched fallback on the same flows; adds to the counts. */
+/*
+ * The in-kernel scan and the batched fallback on the same flows, then the store of first-packet
+ * fields on its own (ext_cases.c); adds to the counts.
+ */
 void iter_cases(int *n_pass, int *n_fail);
 
 #endif

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/epoll.h>
 #include <linux/types.h>
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
@@ -19,8 +20,11 @@
 #include "fixtures.h"
 #include "iter_cases.h"
 
-#define SMALL_FLOWS 4 /* tflow_flows size of the cache-full skeleton; its ring is one page */
+#define SMALL_FLOWS 4 /* tflow_flows size of the cache-full skeleton; its rings are one page */
 #define MAX_RECS 128
+#define MAX_EXT_RECS 64
+/* A tflow_ext_ring record takes 8 bytes of ring header + 112: a 4 KiB ring holds 34 of them. */
+#define EXT_REC_SPACE (8 + sizeof(struct tflow_ext_rec))
 
 /* ---- assertions: print why on stderr, mark the case failed, return bool ---- */
 
@@ -109,8 +113,12 @@ struct env {
 	struct ring_buffer *rb;
 	int ncpus;
 	struct tflow_overflow_rec recs[MAX_RECS];
-	int nrecs;     /* records on the ring at the last drain */
-	int bad_sizes; /* of them, records not the size of struct tflow_overflow_rec */
+	int nrecs;		    /* records on the ring at the last drain */
+	int bad_sizes;		    /* of them, records not the size of struct tflow_overflow_rec */
+	struct ring_buffer *ext_rb; /* tflow_ext_ring */
+	struct tflow_ext_rec ext_recs[MAX_EXT_RECS];
+	int n_ext;	   /* records on tflow_ext_ring at the last drain */
+	int ext_bad_sizes; /* of them, records not the size of struct tflow_ext_rec */
 };
 
 static int ring_collect(void *ctx, void *data, size_t size)
@@ -130,6 +138,25 @@ static int ring_drain(struct env *e)
 	e->nrecs = 0;
 	e->bad_sizes = 0;
 	return ring_buffer__consume(e->rb) < 0 ? -errno : 0;
+}
+
+static int ext_collect(void *ctx, void *data, size_t size)
+{
+	struct env *e = ctx;
+
+	if (size != sizeof(struct tflow_ext_rec))
+		e->ext_bad_sizes++;
+	else if (e->n_ext < MAX_EXT_RECS)
+		memcpy(&e->ext_recs[e->n_ext], data, size);
+	e->n_ext++;
+	return 0;
+}
+
+static int ext_drain(struct env *e)
+{
+	e->n_ext = 0;
+	e->ext_bad_sizes = 0;
+	return ring_buffer__consume(e->ext_rb) < 0 ? -errno : 0;
 }
 
 static int stats_read(struct env *e, struct tflow_stats *sum)
@@ -186,7 +213,7 @@ static int map_clear(int fd, void *key)
 	return 0;
 }
 
-/* Empties tflow_flows, tflow_ext and the ring, zeroes the stats, the sampler and the config. */
+/* Empties tflow_flows, tflow_ext and both rings, zeroes the stats, the sampler and the config. */
 static int env_reset(struct env *e)
 {
 	size_t percpu_size = (size_t)e->ncpus * sizeof(struct tflow_stats);
@@ -212,6 +239,8 @@ static int env_reset(struct env *e)
 	err = config_set(e, &off);
 	if (!err)
 		err = ring_drain(e);
+	if (!err)
+		err = ext_drain(e);
 out:
 	free(zeros);
 	return err;
@@ -408,32 +437,60 @@ static void ext_print(const char *what, const struct tflow_ext *x)
 		g[14], g[15], x->fib_ifindex, x->fib_ok, x->collected, x->pad[0], x->pad[1]);
 }
 
-/* tflow_ext holds an entry for exactly the flows of x that expect one, byte for byte. */
+/*
+ * tflow_ext_ring holds one record for each flow of x that expects one and none else: the flow's
+ * key, its fields byte for byte and its first_ns in tflow_flows. Drains the ring. tflow_ext, which
+ * only userspace writes, stays empty.
+ */
 static void ext_check(struct env *e, const struct fx_flow *x, int nx)
 {
-	int fd = bpf_map__fd(e->skel->maps.tflow_ext), n = 0, want = 0;
-	struct tflow_key k, *prev = NULL;
-	struct tflow_ext got;
+	int ffd = bpf_map__fd(e->skel->maps.tflow_flows), want = 0, kept;
+	bool used[MAX_EXT_RECS] = {};
+	struct tflow_value v;
+	struct tflow_key k;
 
-	while (!bpf_map_get_next_key(fd, prev, &k)) {
-		n++;
-		prev = &k;
-	}
+	if (!ASSERT_OK(ext_drain(e), "drain tflow_ext_ring"))
+		return;
+	kept = e->n_ext < MAX_EXT_RECS ? e->n_ext : MAX_EXT_RECS;
+	ASSERT_EQ(e->ext_bad_sizes, 0, "tflow_ext_ring records of a wrong size");
+	CHECK(bpf_map_get_next_key(bpf_map__fd(e->skel->maps.tflow_ext), NULL, &k), "tflow_ext",
+	      "the datapath wrote an entry");
 	for (int i = 0; i < nx && x[i].family; i++) {
-		if (!x[i].ext)
-			continue;
-		want++;
+		const struct tflow_ext_rec *r = NULL;
+		int found = 0;
+
 		key_build(&x[i], &k);
-		if (!CHECK(!bpf_map_lookup_elem(fd, &k, &got), "tflow_ext", "no entry for flow %d",
-			   i))
+		for (int j = 0; j < kept; j++)
+			if (!memcmp(&e->ext_recs[j].key, &k, sizeof(k))) {
+				used[j] = true;
+				r = &e->ext_recs[j];
+				found++;
+			}
+		if (!x[i].ext) {
+			CHECK(!found, "tflow_ext_ring", "flow %d: %d records, want none", i, found);
 			continue;
-		if (!CHECK(!memcmp(&got, x[i].ext, sizeof(got)), "tflow_ext",
-			   "flow %d: the entry differs", i)) {
-			ext_print("want", x[i].ext);
-			ext_print("got ", &got);
 		}
+		want++;
+		if (!CHECK(found == 1, "tflow_ext_ring", "flow %d: %d records, want 1", i, found))
+			continue;
+		if (!CHECK(!memcmp(&r->e.ext, x[i].ext, sizeof(r->e.ext)), "tflow_ext_ring",
+			   "flow %d: the fields differ", i)) {
+			ext_print("want", x[i].ext);
+			ext_print("got ", &r->e.ext);
+		}
+		ASSERT_EQ(r->pad, 0, "tflow_ext_rec.pad");
+		if (CHECK(!bpf_map_lookup_elem(ffd, &k, &v), "tflow_flows",
+			  "flow %d: not in the map", i))
+			CHECK(r->e.first_ns == v.first_ns, "tflow_ext_rec.e.first_ns",
+			      "flow %d: %llu, the flow's %llu", i,
+			      (unsigned long long)r->e.first_ns, (unsigned long long)v.first_ns);
 	}
-	ASSERT_EQ(n, want, "tflow_ext entries");
+	for (int j = 0; j < kept; j++)
+		if (!used[j]) {
+			test_fail(__LINE__, "tflow_ext_ring", "a record of no flow expecting one");
+			key_print("extra", &e->ext_recs[j].key);
+		}
+	ASSERT_EQ(e->n_ext, want, "tflow_ext_ring records");
 }
 
 /* The map holds exactly the flows of x (ended by family 0); returns the packets it holds. */
@@ -658,8 +715,10 @@ static bool send_flows(struct env *e, int n)
 	return true;
 }
 
-static void test_cache_full(struct env *e)
+/* collect: the flows in the map have their fields on tflow_ext_ring, the others none. */
+static void test_cache_full(struct env *e, bool collect)
 {
+	static const struct tflow_config cfg = { .collect = TFLOW_COLLECT_EXT };
 	struct fx_flow want[SMALL_FLOWS];
 	struct tflow_stats st = { .seen = 10,
 				  .sampled = 10,
@@ -669,16 +728,22 @@ static void test_cache_full(struct env *e)
 				  .overflow = 6 };
 	__u64 t0, t1, map_packets;
 
-	case_begin("cache full: 10 flows, 4 in the map, 6 on tflow_overflow");
+	case_begin(collect ? "cache full, collect: fields of the 4 flows in the map only"
+			   : "cache full: 10 flows, 4 in the map, 6 on tflow_overflow");
 	if (!ASSERT_OK(env_reset(e), "reset maps"))
+		goto out;
+	if (collect && !ASSERT_OK(config_set(e, &cfg), "write tflow_config"))
 		goto out;
 	t0 = now_ns();
 	if (!send_flows(e, 10))
 		goto out;
 	t1 = now_ns();
-	for (int i = 0; i < SMALL_FLOWS; i++)
+	for (int i = 0; i < SMALL_FLOWS; i++) {
 		want[i] = small_expect(i, false, 1);
+		want[i].ext = collect ? &fx_ext_udp4 : NULL;
+	}
 	map_packets = flows_check(e, want, SMALL_FLOWS, t0, t1);
+	ext_check(e, want, SMALL_FLOWS);
 	stats_check(e, &st, map_packets);
 	if (ring_expect(e, 6))
 		for (int i = 0; i < 6; i++) {
@@ -802,6 +867,91 @@ out:
 	case_end();
 }
 
+/* Whether epoll reports tflow_ext_ring readable within timeout_ms (1 or 0); takes nothing. */
+static int ext_ring_readable(struct env *e, int timeout_ms)
+{
+	struct epoll_event ev;
+
+	return epoll_wait(ring_buffer__epoll_fd(e->ext_rb), &ev, 1, timeout_ms);
+}
+
+/*
+ * New flows' records on a one-page tflow_ext_ring, never drained: userspace is woken once it is
+ * half full, not before; once full, a new flow is still made and counted in ext_failed. Flow 0
+ * is removed after each packet so that every packet makes a new flow.
+ */
+static void test_ext_ring(struct env *e)
+{
+	static const struct tflow_config cfg = { .collect = TFLOW_COLLECT_EXT };
+	const int cap = getpagesize() / EXT_REC_SPACE,
+		  quiet = (getpagesize() / 2 - 1) / EXT_REC_SPACE;
+	const int n = cap + 3;
+	struct tflow_stats st;
+	struct fx_flow want[2] = { small_expect(0, false, 1), small_expect(1, false, 1) };
+	struct fspec s = small_flow(0, RUN_XDP);
+	int ffd = bpf_map__fd(e->skel->maps.tflow_flows), kept;
+	__u64 t0, t1, prev;
+	struct tflow_key k;
+
+	case_begin("tflow_ext_ring: a wake-up at half full; when full, the flow made, ext_failed");
+	if (!ASSERT_OK(env_reset(e), "reset maps") ||
+	    !ASSERT_OK(config_set(e, &cfg), "write tflow_config"))
+		goto out;
+	ext_ring_readable(e, 0); /* forget a readiness of earlier cases */
+	key_build(&want[0], &k);
+	t0 = now_ns();
+	for (int i = 0; i < n; i++) {
+		if (run_frame(e, &s, 1) != RUN_DONE)
+			goto out;
+		if (i + 1 == quiet)
+			CHECK(ext_ring_readable(e, 0) == 0, "epoll", "woken by %d records", quiet);
+		if (i == quiet)
+			CHECK(ext_ring_readable(e, 1000) == 1, "epoll",
+			      "not woken by %d records of %d bytes in %d", quiet + 1,
+			      (int)EXT_REC_SPACE, getpagesize());
+		if (i + 1 < n && !ASSERT_OK(bpf_map_delete_elem(ffd, &k) ? -errno : 0, "delete"))
+			goto out;
+	}
+	t1 = now_ns();
+	prev = t0;
+	if (!ASSERT_OK(stats_read(e, &st), "read tflow_stats"))
+		goto out;
+	ASSERT_EQ(st.flows_created, n, "stats.flows_created");
+	ASSERT_EQ(st.ext_failed, n - cap, "stats.ext_failed");
+	ASSERT_EQ(st.accounted, n, "stats.accounted");
+	ASSERT_EQ(st.cache_full + st.overflow + st.lost, 0, "stats.cache_full + overflow + lost");
+	flows_check(e, want, 1, t0, t1);
+	if (!ASSERT_OK(ext_drain(e), "drain tflow_ext_ring"))
+		goto out;
+	ASSERT_EQ(e->ext_bad_sizes, 0, "tflow_ext_ring records of a wrong size");
+	ASSERT_EQ(e->n_ext, cap, "tflow_ext_ring records");
+	kept = e->n_ext < MAX_EXT_RECS ? e->n_ext : MAX_EXT_RECS;
+	for (int j = 0; j < kept; j++) {
+		const struct tflow_ext_rec *r = &e->ext_recs[j];
+
+		CHECK(!memcmp(&r->key, &k, sizeof(k)) && !r->pad, "tflow_ext_ring",
+		      "record %d: not flow 0's", j);
+		CHECK(!memcmp(&r->e.ext, &fx_ext_udp4, sizeof(r->e.ext)), "tflow_ext_ring",
+		      "record %d: the fields differ", j);
+		/* In order: each flow began no earlier than the one before it. */
+		CHECK(prev <= r->e.first_ns && r->e.first_ns <= t1, "tflow_ext_rec.e.first_ns",
+		      "record %d: %llu not in %llu..%llu", j, (unsigned long long)r->e.first_ns,
+		      (unsigned long long)prev, (unsigned long long)t1);
+		prev = r->e.first_ns;
+	}
+	/* Drained, it takes records again: the next new flow's. */
+	s = small_flow(1, RUN_XDP);
+	if (run_frame(e, &s, 1) != RUN_DONE)
+		goto out;
+	want[1].ext = &fx_ext_udp4;
+	ext_check(e, &want[1], 1);
+	if (ASSERT_OK(stats_read(e, &st), "read tflow_stats"))
+		ASSERT_EQ(st.ext_failed, n - cap, "stats.ext_failed after the drain");
+out:
+	ASSERT_OK(env_reset(e), "reset maps");
+	case_end();
+}
+
 /* ---- setup ---- */
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -829,6 +979,8 @@ static int env_open(struct env *e, bool small, char *why, size_t why_size)
 		err = bpf_map__set_max_entries(e->skel->maps.tflow_flows, SMALL_FLOWS);
 		if (!err)
 			err = bpf_map__set_max_entries(e->skel->maps.tflow_overflow, getpagesize());
+		if (!err)
+			err = bpf_map__set_max_entries(e->skel->maps.tflow_ext_ring, getpagesize());
 		if (err) {
 			snprintf(why, why_size, "bpf_map__set_max_entries: %s", strerror(-err));
 			return err;
@@ -845,11 +997,19 @@ static int env_open(struct env *e, bool small, char *why, size_t why_size)
 		snprintf(why, why_size, "ring_buffer__new: %s", strerror(-err));
 		return err;
 	}
+	e->ext_rb =
+		ring_buffer__new(bpf_map__fd(e->skel->maps.tflow_ext_ring), ext_collect, e, NULL);
+	if (!e->ext_rb) {
+		err = -errno;
+		snprintf(why, why_size, "ring_buffer__new tflow_ext_ring: %s", strerror(-err));
+		return err;
+	}
 	return 0;
 }
 
 static void env_close(struct env *e)
 {
+	ring_buffer__free(e->ext_rb);
 	ring_buffer__free(e->rb);
 	tflow_bpf__destroy(e->skel);
 }
@@ -892,7 +1052,9 @@ int main(void)
 		fixture_run(&env, &fixtures[i]);
 	for (size_t i = 0; i < fixtures_ext_count; i++)
 		fixture_run(&env, &fixtures_ext[i]);
-	test_cache_full(&small);
+	test_cache_full(&small, false);
+	test_cache_full(&small, true);
+	test_ext_ring(&small);
 	test_cache_full_known_flow(&small);
 	test_ring_full(&small);
 	test_cache_full_gso(&small, false);

@@ -1,0 +1,39 @@
+/* cases.h - what the cache cases share (iter_cases.c, ext_cases.c): results, the test flows. */
+#ifndef TFLOW_TEST_CASES_H
+#define TFLOW_TEST_CASES_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <linux/types.h>
+
+#include "tflow.h"
+
+/* One `ok - NAME` or `not ok - NAME` line a case, counted into iter_cases()'s totals. */
+void case_start(const char *name);
+void case_stop(void);
+extern const char *case_cur; /* the case running */
+extern bool case_bad;	     /* one of its EXPECTs failed */
+
+#define EXPECT(cond, ...)                                            \
+	do {                                                         \
+		if (!(cond)) {                                       \
+			if (!case_bad)                               \
+				fprintf(stderr, "# %s\n", case_cur); \
+			fprintf(stderr, "  line %d: ", __LINE__);    \
+			fprintf(stderr, __VA_ARGS__);                \
+			fputc('\n', stderr);                         \
+			case_bad = true;                             \
+		}                                                    \
+	} while (0)
+
+/* Test flow i: its key, and the first-packet fields it has when it has some. */
+void flow_key(struct tflow_key *k, __u32 i);
+void flow_ext(struct tflow_ext *x, __u32 i);
+
+/* Entries of a hash map keyed by struct tflow_key. */
+__u32 map_count(int fd);
+
+/* ext_cases.c: the store of first-packet fields on its own (restart, ring). */
+void ext_cases(void);
+
+#endif
