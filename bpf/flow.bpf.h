@@ -48,7 +48,7 @@ static __always_inline void flow_overflow(const struct pkt *p, __u64 packets, __
 /*
  * What a new flow collects, when tflow_config.collect asks: the first packet's header fields and,
  * with TFLOW_COLLECT_FIB, the route; an ingress flow's peer (output) interface in nv comes from
- * the FIB. Returns the collect bits that filled e (zeroed by the caller; 0: nothing asked).
+ * the FIB. Returns the collect bits that filled e (0: nothing asked).
  */
 static __always_inline __u32 flow_ext_collect(const struct flow_ctx *fc, const struct pkt *p,
 					      struct tflow_value *nv, struct tflow_ext *e)
@@ -129,8 +129,6 @@ static __always_inline void flow_account(const struct flow_ctx *fc, const struct
 	nv.last_ns = now;
 	nv.peer_ifindex = peer_if;
 	nv.flags_tos_ttl = TFLOW_ATTRS(p->tcp_flags, p->tos, p->ttl);
-	/* Whether or not anything is collected: the compiler may not leave any of it unset. */
-	__builtin_memset(&e, 0, sizeof(e));
 	collected = flow_ext_collect(fc, p, &nv, &e);
 	err = bpf_map_update_elem(&tflow_flows, &p->key, &nv, BPF_NOEXIST);
 	if (!err) {
