@@ -56,9 +56,13 @@ static __always_inline __u32 flow_ext_collect(const struct flow_ctx *fc, const s
 	__u32 collect = fc->cfg ? fc->cfg->collect & (TFLOW_COLLECT_EXT | TFLOW_COLLECT_FIB) : 0;
 	__u32 out;
 
+	/*
+	 * Zeroed even when nothing is asked: e is live across the flow's insert, and clang 14 would
+	 * otherwise move its undefined bytes through registers the verifier has not seen written.
+	 */
+	__builtin_memset(e, 0, sizeof(*e));
 	if (!collect)
 		return 0;
-	__builtin_memset(e, 0, sizeof(*e));
 	if (collect & TFLOW_COLLECT_EXT)
 		ext_headers(fc, p, e);
 	if (collect & TFLOW_COLLECT_FIB) {
