@@ -1,6 +1,7 @@
 /* export_bench.c - export path and memory: encoder records/s, cache scan+evict, bytes per flow. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,8 +15,10 @@
 #include "tflow.h"
 #include "bench.h"
 #include "cache.h"
+#include "extstore.h"
 #include "fields.h"
 #include "ipfix.h"
+#include "loader.h"
 #include "log.h"
 #include "nf5.h"
 #include "nf9.h"
@@ -194,8 +197,10 @@ static struct tflow_bpf *flows_map_load(__u32 max_entries, int *fd)
 
 	if (!skel)
 		return NULL;
+	/* As the loader sizes them. */
 	bpf_map__set_max_entries(skel->maps.tflow_flows, max_entries);
 	bpf_map__set_max_entries(skel->maps.tflow_ext, max_entries);
+	bpf_map__set_max_entries(skel->maps.tflow_ext_ring, loader_ext_ring_size(max_entries));
 	if (tflow_bpf__load(skel)) {
 		tflow_bpf__destroy(skel);
 		return NULL;
@@ -228,32 +233,28 @@ out:
 	return err;
 }
 
-/* A tflow_ext entry for each of the n flows flows_fill() makes, as with every field selected. */
-static int ext_fill(int fd, __u32 n)
+/*
+ * The first-packet fields of each of the n flows flows_fill(.., t) makes, as with every field
+ * selected, in s as tflow's event loop leaves them once it has drained the ring.
+ */
+static int ext_fill(struct ext_store *s, __u32 n, __u64 t)
 {
-	struct tflow_key *keys = calloc(n, sizeof(*keys));
-	struct tflow_ext *vals = calloc(n, sizeof(*vals));
-	__u32 count = n;
-	int err = 0;
-
-	if (!keys || !vals) {
-		err = -ENOMEM;
-		goto out;
-	}
 	for (__u32 i = 0; i < n; i++) {
-		make_key(&keys[i], i, 6);
-		vals[i].ip_hdr_len = 40;
-		vals[i].ip_tot_len = 1280;
-		vals[i].fib_ok = 1;
-		vals[i].fib_ifindex = 3;
-		vals[i].collected = TFLOW_COLLECT_EXT | TFLOW_COLLECT_FIB;
+		struct tflow_ext_entry *e;
+		struct tflow_key k;
+
+		make_key(&k, i, 6);
+		e = ftable_get(&s->t, &k, true, NULL);
+		if (!e)
+			return -ENOMEM;
+		e->first_ns = t; /* the flow's: fields pair with their own flow only */
+		e->ext.ip_hdr_len = 40;
+		e->ext.ip_tot_len = 1280;
+		e->ext.fib_ok = 1;
+		e->ext.fib_ifindex = 3;
+		e->ext.collected = TFLOW_COLLECT_EXT | TFLOW_COLLECT_FIB;
 	}
-	if (bpf_map_update_batch(fd, keys, vals, &count, NULL) || count != n)
-		err = -errno ? -errno : -EIO;
-out:
-	free(keys);
-	free(vals);
-	return err;
+	return 0;
 }
 
 /* Export sink for the end-to-end figure: IPFIX datagrams of mtu 1500 sent on a UDP socket. */
@@ -321,7 +322,7 @@ static int sink_socket(int *rx)
 struct scan_case {
 	bool send_ipfix; /* encode IPFIX and send() each datagram */
 	bool none_idle;	 /* every flow recent: the full map's LRU quarter only */
-	bool ext;	 /* every flow has a tflow_ext entry (every field selected) */
+	bool ext;	 /* every flow has first-packet fields (every field selected) */
 	bool batched;	 /* the fallback: no iterator, a syscall per removed flow */
 };
 
@@ -344,15 +345,15 @@ static double tv_ms(const struct timeval *a, const struct timeval *b)
 static int scan_once(__u32 n, const struct scan_case *sc, struct sink *s, struct scan_time *t)
 {
 	struct cache c;
+	struct ext_store ext = { 0 };
 	struct tflow_bpf *skel;
 	struct rusage ru0, ru1;
-	__u64 t0, t1, now = bench_now_ns();
-	int fd, efd, err, rx = -1;
+	__u64 t0, t1, now = bench_now_ns(), seen = sc->none_idle ? now : now - 60 * 1000000000ULL;
+	int fd, err, rx = -1;
 
 	skel = flows_map_load(n, &fd);
 	if (!skel)
 		return -EIO;
-	efd = bpf_map__fd(skel->maps.tflow_ext);
 	memset(s, 0, sizeof(*s));
 	s->fd = -1;
 	s->clk.mono_ns = now;
@@ -360,9 +361,9 @@ static int scan_once(__u32 n, const struct scan_case *sc, struct sink *s, struct
 	err = -EIO;
 	if (sc->send_ipfix && (s->fd = sink_socket(&rx)) < 0)
 		goto out;
-	err = flows_fill(fd, n, sc->none_idle ? now : now - 60 * 1000000000ULL);
-	if (!err && sc->ext)
-		err = ext_fill(efd, n);
+	err = flows_fill(fd, n, seen);
+	if (!err && sc->ext && !(err = ext_store_init(&ext, fd, n)))
+		err = ext_fill(&ext, n, seen);
 	if (err)
 		goto out;
 	/* inactive 15 s, active 30 m: the defaults; every flow was last seen a minute ago */
@@ -370,8 +371,8 @@ static int scan_once(__u32 n, const struct scan_case *sc, struct sink *s, struct
 	if (err)
 		goto out;
 	if (sc->ext)
-		c.ext_fd = efd;
-	if (!sc->batched && (err = cache_iter_open(&c, efd))) {
+		c.ext = &ext;
+	if (!sc->batched && (err = cache_iter_open(&c))) {
 		cache_free(&c);
 		goto out;
 	}
@@ -392,7 +393,15 @@ static int scan_once(__u32 n, const struct scan_case *sc, struct sink *s, struct
 			(unsigned long long)s->records, n);
 		err = -EIO;
 	}
+	/* Every record carried its flow's fields. */
+	if (!err && sc->ext && ext.paired != s->records) {
+		fprintf(stderr, "bench: %llu of %llu records had their first-packet fields\n",
+			(unsigned long long)ext.paired, (unsigned long long)s->records);
+		err = -EIO;
+	}
 out:
+	if (sc->ext)
+		ext_store_free(&ext);
 	if (s->fd >= 0)
 		close(s->fd);
 	if (rx >= 0)
@@ -436,10 +445,10 @@ int bench_scan(void)
 	} cases[] = {
 		{ "", { 0 } },
 		{ " + IPFIX export", { .send_ipfix = true } },
-		{ " with tflow_ext", { .ext = true } },
+		{ " with first-packet fields", { .ext = true } },
 		{ ", batched fallback", { .batched = true } },
 		{ " + IPFIX export, batched fallback", { .send_ipfix = true, .batched = true } },
-		{ " with tflow_ext, batched fallback", { .ext = true, .batched = true } },
+		{ " with first-packet fields, batched fallback", { .ext = true, .batched = true } },
 	};
 	struct scan_case idle_none = { .none_idle = true };
 	struct scan_time m;
@@ -532,25 +541,45 @@ int bench_memory(void)
 		else
 			bench_info(fig, "%s", text);
 	}
-	/* tflow_ext is not preallocated: its memlock grows with the entries it holds. */
+	/*
+	 * Every field selected: in the kernel, the ring new flows' fields pass through, of a size
+	 * fixed by cache-entries; in userspace, the table that keeps them until the flow leaves.
+	 */
 	{
-		struct tflow_bpf *skel = flows_map_load(262144, &(int){ 0 });
-		long long empty, full;
-		int efd;
+		const __u32 n = 262144;
+		struct tflow_bpf *skel = flows_map_load(n, &(int){ 0 });
+		struct mallinfo2 m0, m1;
+		struct ext_store es;
+		long long ring;
+		double used;
+		int err;
 
 		if (!skel)
 			return -EIO;
-		efd = bpf_map__fd(skel->maps.tflow_ext);
-		empty = map_memlock(efd);
-		full = ext_fill(efd, 262144) ? -1 : map_memlock(efd);
+		ring = map_memlock(bpf_map__fd(skel->maps.tflow_ext_ring));
 		tflow_bpf__destroy(skel);
-		if (empty < 0 || full < 0)
+		if (ring < 0)
 			return -EIO;
-		bench_info("kernel memory per tflow_ext entry 256k",
-			   "%.1f B (memlock %lld B empty, %lld B with 256k entries; key %zu B, value "
-			   "%zu B): only flows with collected fields have one",
-			   (double)(full - empty) / 262144, empty, full, sizeof(struct tflow_key),
-			   sizeof(struct tflow_ext));
+		bench_info("kernel memory of first-packet fields 256k",
+			   "%.1f B per cache entry: tflow_ext_ring of %u B (memlock %lld B), "
+			   "whatever the flows; records %zu B",
+			   (double)ring / n, loader_ext_ring_size(n), ring,
+			   sizeof(struct tflow_ext_rec) + BPF_RINGBUF_HDR_SZ);
+		/* The heap in use, small chunks and mmap()ed ones (the bucket array). */
+		m0 = mallinfo2();
+		err = ext_store_init(&es, -1, n);
+		if (!err)
+			err = ext_fill(&es, n, 0);
+		m1 = mallinfo2();
+		ext_store_free(&es);
+		if (err)
+			return err;
+		used = (double)(m1.uordblks + m1.hblkhd) - (double)(m0.uordblks + m0.hblkhd);
+		bench_info("userspace memory per flow with first-packet fields 256k",
+			   "%.1f B (%.1f MB for 256k flows: node of key %zu B and entry %zu B, "
+			   "bucket pointer)",
+			   used / n, used / 1e6, sizeof(struct tflow_key),
+			   sizeof(struct tflow_ext_entry));
 	}
 	bench_info("userspace memory per cached flow", "%zu B of scan snapshot (key, value, flag)",
 		   sizeof(struct tflow_key) + sizeof(struct tflow_value) + 1);
