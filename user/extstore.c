@@ -97,24 +97,26 @@ void ext_store_drain(struct ext_store *s)
 bool ext_store_get(struct ext_store *s, const struct tflow_key *k, __u64 first_ns,
 		   struct tflow_ext *x, bool take)
 {
-	struct tflow_ext_entry *e = ftable_get(&s->t, k, false, NULL);
+	struct fnode **link = ftable_link(&s->t, k);
+	struct tflow_ext_entry *e = link ? (void *)(*link)->val : NULL;
 
 	/* The record follows the flow's insert by nanoseconds: it may not have been drained yet. */
 	if ((!e || e->first_ns != first_ns) && s->rb && first_ns + RECENT_NS >= s->drained_ns) {
 		consume(s);
-		e = ftable_get(&s->t, k, false, NULL);
+		link = ftable_link(&s->t, k);
+		e = link ? (void *)(*link)->val : NULL;
 	}
 	if (!e || e->first_ns != first_ns) {
 		/* An earlier flow's, left behind: this flow is gone, and so is that one. */
 		if (e && take && e->first_ns < first_ns)
-			ftable_del(&s->t, k);
+			ftable_unlink(&s->t, link);
 		memset(x, 0, sizeof(*x));
 		return false;
 	}
 	*x = e->ext;
 	s->paired++;
 	if (take)
-		ftable_del(&s->t, k);
+		ftable_unlink(&s->t, link);
 	return true;
 }
 

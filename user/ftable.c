@@ -7,11 +7,21 @@
 size_t ftable_hash(const struct tflow_key *k)
 {
 	const unsigned char *p = (const unsigned char *)k;
-	__u64 h = 0xcbf29ce484222325ULL; /* FNV-1a: keys are short, and this is not the hot path */
+	__u64 h = 0xcbf29ce484222325ULL, w;
+	size_t i;
 
-	for (size_t i = 0; i < sizeof(*k); i++)
+	/*
+	 * Eight bytes a step, each mixed by a multiply (a scan hashes every exported flow's key,
+	 * twice with first-packet fields: a byte at a time cost 60 ns a key).
+	 */
+	for (i = 0; i + 8 <= sizeof(*k); i += 8) {
+		memcpy(&w, p + i, 8);
+		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+		h ^= h >> 29;
+	}
+	for (; i < sizeof(*k); i++)
 		h = (h ^ p[i]) * 0x100000001b3ULL;
-	return (size_t)(h ^ (h >> 29));
+	return (size_t)(h ^ (h >> 32));
 }
 
 int ftable_init(struct ftable *t, size_t val_size, size_t nbuckets)
@@ -74,21 +84,34 @@ void *ftable_get(struct ftable *t, const struct tflow_key *key, bool create, boo
 	return n->val;
 }
 
+struct fnode **ftable_link(struct ftable *t, const struct tflow_key *key)
+{
+	struct fnode **pp;
+
+	if (!t->count)
+		return NULL;
+	for (pp = &t->buckets[ftable_hash(key) & t->mask]; *pp; pp = &(*pp)->next)
+		if (!memcmp(&(*pp)->key, key, sizeof(*key)))
+			return pp;
+	return NULL;
+}
+
+void ftable_unlink(struct ftable *t, struct fnode **link)
+{
+	struct fnode *n = *link;
+
+	*link = n->next;
+	free(n);
+	t->count--;
+}
+
 bool ftable_del(struct ftable *t, const struct tflow_key *key)
 {
-	struct fnode **pp = &t->buckets[ftable_hash(key) & t->mask];
+	struct fnode **link = ftable_link(t, key);
 
-	for (; *pp; pp = &(*pp)->next) {
-		struct fnode *n = *pp;
-
-		if (!memcmp(&n->key, key, sizeof(*key))) {
-			*pp = n->next;
-			free(n);
-			t->count--;
-			return true;
-		}
-	}
-	return false;
+	if (link)
+		ftable_unlink(t, link);
+	return link != NULL;
 }
 
 void ftable_walk(struct ftable *t, bool (*fn)(const struct tflow_key *key, void *val, void *ctx),

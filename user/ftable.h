@@ -21,7 +21,7 @@ struct ftable {
 
 int ftable_init(struct ftable *t, size_t val_size, size_t nbuckets);
 
-/* The hash of a key the table uses (FNV-1a over its bytes). */
+/* The hash of a key the table uses. */
 size_t ftable_hash(const struct tflow_key *key);
 void ftable_free(struct ftable *t);
 
@@ -30,6 +30,13 @@ void *ftable_get(struct ftable *t, const struct tflow_key *key, bool create, boo
 
 /* Remove key; returns true if it was there. */
 bool ftable_del(struct ftable *t, const struct tflow_key *key);
+
+/*
+ * The link to key's node (*link is the node; its val is the value), or NULL: one hash for a
+ * lookup that may remove. Valid until the table changes.
+ */
+struct fnode **ftable_link(struct ftable *t, const struct tflow_key *key);
+void ftable_unlink(struct ftable *t, struct fnode **link);
 
 /* Visit every entry; the callback returns true to delete the entry it was given. */
 void ftable_walk(struct ftable *t, bool (*fn)(const struct tflow_key *key, void *val, void *ctx),
