@@ -402,7 +402,7 @@ int cache_scan(struct cache *c, __u64 now, enum cache_mode mode)
 	long long left = -1;
 	int n, err = 0;
 
-	/* The fields of the flows this scan may export: their records came before the flows. */
+	/* The fields of the flows this scan may export: each record follows its flow's insert. */
 	if (c->ext)
 		ext_store_drain(c->ext);
 	/* Eviction under pressure sorts the whole cache by age: the batched path does it. */

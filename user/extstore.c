@@ -41,7 +41,8 @@ static int on_record(void *arg, void *data, size_t size)
 	/* A later flow of the same key replaces what an earlier one left. */
 	e = ftable_get(&s->t, &r->key, true, NULL);
 	if (!e) {
-		pr_err("out of memory keeping a flow's first-packet fields");
+		if (!s->nomem++)
+			pr_err("out of memory keeping first-packet fields: flows go without");
 		return 0;
 	}
 	*e = r->e;

@@ -22,6 +22,7 @@ struct ext_store {
 	__u64 drained_ns;	/* CLOCK_MONOTONIC of the last drain */
 	__u64 received;		/* records drained from the ring */
 	__u64 paired;		/* lookups that found the flow's fields */
+	__u64 nomem;		/* records dropped for want of memory */
 };
 
 /* An empty store for a cache of cache_entries flows (flows_fd: its tflow_flows, or -1). */

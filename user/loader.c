@@ -110,7 +110,7 @@ static void pins_check(struct loader *l)
 	struct bpf_map_info info, flows_info = {};
 	char path[300];
 	int fd, flows_fd = -1;
-	bool same;
+	bool same, ext_changed = false;
 
 	for (size_t i = 0; i < N_PINNED; i++) {
 		const struct bpf_map *m =
@@ -130,6 +130,9 @@ static void pins_check(struct loader *l)
 			flows_fd = fd;
 			flows_info = info;
 			continue;
+		} else if (i == 1) {
+			/* Sized by cache-entries: what a stale cache left is read below. */
+			ext_changed = true;
 		} else {
 			pr_info("%s: the pinned map has another layout (tflow was upgraded): replaced",
 				pinned_maps[i]);
@@ -137,8 +140,15 @@ static void pins_check(struct loader *l)
 		}
 		close(fd);
 	}
-	if (flows_fd < 0)
+	if (flows_fd < 0) {
+		if (ext_changed) {
+			pr_info("tflow_ext: the pinned map has another layout (tflow was upgraded): "
+				"replaced");
+			pin_path(l, "tflow_ext", path, sizeof(path));
+			unlink(path);
+		}
 		return;
+	}
 	if (flows_info.max_entries != bpf_map__max_entries(l->skel->maps.tflow_flows))
 		pr_info("cache-entries changed (%u -> %u): the previous cache is exported, not reused",
 			flows_info.max_entries, bpf_map__max_entries(l->skel->maps.tflow_flows));
@@ -171,8 +181,14 @@ static int exported_map_open(struct loader *l, __u32 cache_entries)
 	pin_path(l, "tflow_exported", path, sizeof(path));
 	l->exported_fd = bpf_obj_get(path);
 	if (l->exported_fd >= 0 && !l->resumed) {
-		/* Baselines of a cache we did not keep mean nothing. */
-		close(l->exported_fd);
+		/*
+		 * Baselines of a cache we did not keep: what its active timeouts exported. A stale
+		 * cache, exported now, needs them (or those deltas go out twice); none else does.
+		 */
+		if (l->stale_flows >= 0)
+			l->stale_exported = l->exported_fd;
+		else
+			close(l->exported_fd);
 		unlink(path);
 		l->exported_fd = -1;
 	}
@@ -194,7 +210,7 @@ int loader_load(struct loader *l, const struct cfg *c, const char *pin_dir)
 	int err;
 
 	memset(l, 0, sizeof(*l));
-	l->lock_fd = l->stale_flows = l->stale_ext = l->exported_fd = -1;
+	l->lock_fd = l->stale_flows = l->stale_ext = l->stale_exported = l->exported_fd = -1;
 	snprintf(l->pin_dir, sizeof(l->pin_dir), "%s", pin_dir);
 	libbpf_set_print(libbpf_print);
 	err = bpffs_ensure();
@@ -305,6 +321,8 @@ void loader_destroy(struct loader *l, bool keep)
 		close(l->stale_flows);
 	if (l->stale_ext >= 0)
 		close(l->stale_ext);
+	if (l->stale_exported >= 0)
+		close(l->stale_exported);
 	tflow_bpf__destroy(l->skel);
 	l->skel = NULL;
 	if (l->lock_fd >= 0)

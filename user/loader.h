@@ -30,11 +30,12 @@ struct loader {
 	struct loader_if ifs[LOADER_MAX_IFS];
 	int n_ifs;
 	char pin_dir[256];
-	int lock_fd;	 /* the pin directory, flock()ed: one tflow per pin directory */
-	bool resumed;	 /* the maps of a previous run were reused: the cache survived */
-	int stale_flows; /* a previous run's flow map that could not be reused, or -1 */
-	int stale_ext;	 /* that run's tflow_ext, or -1 */
-	int exported_fd; /* tflow_exported: what active timeouts exported of live flows */
+	int lock_fd;	    /* the pin directory, flock()ed: one tflow per pin directory */
+	bool resumed;	    /* the maps of a previous run were reused: the cache survived */
+	int stale_flows;    /* a previous run's flow map that could not be reused, or -1 */
+	int stale_ext;	    /* that run's tflow_ext, or -1 */
+	int stale_exported; /* that run's tflow_exported (its active-timeout baselines), or -1 */
+	int exported_fd;    /* tflow_exported: what active timeouts exported of live flows */
 	/* Programs are told apart by id, which needs no privilege once dropped (hooks.c). */
 	__u32 own_ids[2];		  /* this run's tflow_xdp and tflow_tc_egress */
 	__u32 prev_maps[LOADER_MAX_PINS]; /* ids of the maps a previous run left pinned */

@@ -216,8 +216,16 @@ static int event_loop(struct run_ctx *rc, struct ring_buffer *rb)
 	}
 	ev.data.fd = enrich_fd(&rc->enrich);
 	epoll_ctl(ep, EPOLL_CTL_ADD, ev.data.fd, &ev);
-	ev.data.fd = ext_store_fd(&rc->ext);
-	epoll_ctl(ep, EPOLL_CTL_ADD, ev.data.fd, &ev);
+	/*
+	 * Edge-triggered: libbpf's epoll holds the ring level-triggered, so once woken it would
+	 * report the ring ready for every record after. The datapath wakes us at half full only.
+	 */
+	if (ext_store_fd(&rc->ext) >= 0) {
+		ev.events = EPOLLIN | EPOLLET;
+		ev.data.fd = ext_store_fd(&rc->ext);
+		epoll_ctl(ep, EPOLL_CTL_ADD, ev.data.fd, &ev);
+		ev.events = EPOLLIN;
+	}
 	if (metrics_fd(&rc->metrics) >= 0) {
 		ev.data.fd = metrics_fd(&rc->metrics);
 		epoll_ctl(ep, EPOLL_CTL_ADD, ev.data.fd, &ev);
@@ -323,10 +331,15 @@ static int ext_store_open(struct run_ctx *rc)
 	n = ext_store_load(&rc->ext, map_fd);
 	if (n > 0)
 		pr_info("first-packet fields of %ld flows taken over from the previous run", n);
+	else if (n < 0)
+		pr_warn("first-packet fields the previous run left: %s", strerror((int)-n));
+	/* Not fatal: flows are still counted, exported without first-packet fields. */
 	err = ext_store_attach(&rc->ext, bpf_map__fd(rc->loader.skel->maps.tflow_ext_ring));
 	if (err)
-		pr_err("cannot open the first-packet field ring buffer: %s", strerror(-err));
-	return err;
+		pr_warn("cannot open the first-packet field ring buffer (%s): records carry no "
+			"first-packet fields",
+			strerror(-err));
+	return 0;
 }
 
 /* A previous run's cache of another size: its programs are replaced now, so export it all. */
@@ -338,7 +351,8 @@ static void export_stale_cache(struct run_ctx *rc)
 	__u32 len = sizeof(info);
 
 	if (bpf_obj_get_info_by_fd(rc->loader.stale_flows, &info, &len) ||
-	    cache_init(&old, rc->loader.stale_flows, -1, info.max_entries, 0, 0, emit_flow, rc))
+	    cache_init(&old, rc->loader.stale_flows, rc->loader.stale_exported, info.max_entries, 0,
+		       0, emit_flow, rc))
 		return;
 	/* The fields that run kept for its flows, if it left them. */
 	if (rc->loader.stale_ext >= 0 && !ext_store_init(&ext, -1, info.max_entries)) {

@@ -4,9 +4,10 @@
 # The datapath hands a new flow's first-packet fields to userspace on a ring buffer; tflow keeps
 # them until it exports the flow. A restarting tflow leaves them in the pinned tflow_ext map, and
 # the ring stays pinned with what arrives while no tflow runs. Here a long UDP flow runs across
-# a SIGUSR1 restart (active timeout 1 s: it is exported in deltas by both runs) and a second flow
-# starts while no tflow runs. Pass: every record of both flows, from either run, carries the MACs
-# and UDP length of its first packet, and the packet totals are exact.
+# two SIGUSR1 restarts (active timeout 1 s: it is exported in deltas by every run) and a second
+# flow starts while no tflow runs. The third run has another cache size: it exports the second's
+# cache at start, with the fields that run left. Pass: every record of both flows, from any run,
+# carries the MACs and UDP length of its first packet, and the packet totals are exact.
 . "$(dirname "$0")/lib.sh"
 
 need root ip ethtool tflow scapy nsenter
@@ -21,7 +22,7 @@ RUN=0
 tflow_start() {
 	RUN=$((RUN + 1))
 	# No target: JSON lines on stdout, with every field collected.
-	nsenter --net="/run/netns/$NS_B" "$TFLOW" run --interfaces "$IF_B" --pin-dir "$PIN_DIR" \
+	nsenter --net="/run/netns/$NS_B" "$TFLOW" run --interfaces "$IF_B" --pin-dir "$PIN_DIR" "$@" \
 		--active-flow-timeout 1s --inactive-flow-timeout 1s --scan-interval 250ms \
 		>"$E2E_WORK/tflow$RUN.out" 2>"$E2E_WORK/tflow$RUN.log" &
 	EXPORTER_PID=$!
@@ -32,8 +33,8 @@ tflow_start() {
 }
 
 tflow_start
-# 120 datagrams over ~6 s while tflow restarts.
-traffic "$NS_A" udp-send "$IP_B" 5001:120:100 --sport 40002 --gap 0.05 >/dev/null &
+# 200 datagrams over ~10 s while tflow restarts twice.
+traffic "$NS_A" udp-send "$IP_B" 5001:200:100 --sport 40002 --gap 0.05 >/dev/null &
 UDP_PID=$!
 sleep 2.5
 kill -USR1 "$EXPORTER_PID"
@@ -48,17 +49,24 @@ sleep 0.5
 tflow_start
 t_check "run 2: took the fields over" \
 	grep -qE 'first-packet fields of [1-9][0-9]* flows taken over' "$E2E_WORK/tflow2.log"
+sleep 2.5
+kill -USR1 "$EXPORTER_PID"
+wait_pid "$EXPORTER_PID" 10
+t_eq "run 2: exits 0 on SIGUSR1" "$WAIT_RC" 0
+tflow_start --cache-entries 8k
+t_check "run 3: exported the previous cache of another size" \
+	grep -qE 'exported [1-9][0-9]* records of the previous cache' "$E2E_WORK/tflow3.log"
 wait_pid "$UDP_PID" 30
 sleep 0.5
 kill -TERM "$EXPORTER_PID"
 wait_pid "$EXPORTER_PID" 30
-t_eq "run 2: exits 0 on SIGTERM" "$WAIT_RC" 0
-t_check "run 2: ext_failed=0 in the exit summary" grep -q ' ext_failed=0' "$E2E_WORK/tflow2.log"
+t_eq "run 3: exits 0 on SIGTERM" "$WAIT_RC" 0
+t_check "run 3: ext_failed=0 in the exit summary" grep -q ' ext_failed=0' "$E2E_WORK/tflow3.log"
 
 # records SPORT: "N PACKETS BAD" for the flow from SPORT over both runs' records, BAD the
 # records whose first-packet fields are not the flow's own.
 records() {
-	"$PY" - "$1" "$MAC_A" "$MAC_B" "$E2E_WORK/tflow1.out" "$E2E_WORK/tflow2.out" <<'EOF'
+	"$PY" - "$1" "$MAC_A" "$MAC_B" "$E2E_WORK"/tflow[123].out <<'EOF'
 import json, sys
 sport, mac_a, mac_b, *paths = sys.argv[1:]
 n = packets = bad = 0
@@ -78,10 +86,11 @@ EOF
 }
 
 read -r n pkts bad <<<"$(records 40002)"
-t_check "the long flow was exported by both runs ($n records)" \
-	sh -c "test $n -ge 4 && grep -q '\"sport\":40002' '$E2E_WORK/tflow1.out' &&
-		grep -q '\"sport\":40002' '$E2E_WORK/tflow2.out'"
-t_eq "the long flow: 120 packets in all" "$pkts" 120
+t_check "the long flow was exported by every run ($n records)" \
+	sh -c "test $n -ge 6 && grep -q '\"sport\":40002' '$E2E_WORK/tflow1.out' &&
+		grep -q '\"sport\":40002' '$E2E_WORK/tflow2.out' &&
+		grep -q '\"sport\":40002' '$E2E_WORK/tflow3.out'"
+t_eq "the long flow: 200 packets in all" "$pkts" 200
 t_eq "the long flow: every record carries its first packet's MACs and UDP length" "$bad" 0
 read -r n pkts bad <<<"$(records 40003)"
 t_eq "the flow begun between the runs: 5 packets" "$pkts" 5
