@@ -5,11 +5,29 @@
 #define E2BIG 7
 #define EEXIST 17
 
-static __always_inline void flow_add(struct tflow_value *v, __u64 packets, __u64 bytes, __u64 now,
+/*
+ * Add to the flow v. Returns true when v was taken (TFLOW_TAKEN, include/tflow.h) before the add:
+ * the packets are not in what its remover exported, and *packets / *bytes are left set to what
+ * must be accounted again. Bytes are added before packets, while a remover takes packets before
+ * bytes, and the fetching atomics are fully ordered, so:
+ * - packets landed before the take: the bytes, added earlier, did too; all exported.
+ * - packets landed after the take, bytes after it too: account both again.
+ * - packets after the take, bytes before it: the remover exported the bytes; account the packets
+ *   again with 0 bytes.
+ * The fourth case, packets taken but not the bytes, would need bytes after the packets' take and
+ * packets before the bytes' take: bytes-add < packets-add < packets-take < bytes-take, a cycle.
+ */
+static __always_inline bool flow_add(struct tflow_value *v, __u64 *packets, __u64 *bytes, __u64 now,
 				     __u32 tcp_flags)
 {
-	__sync_fetch_and_add(&v->packets, packets);
-	__sync_fetch_and_add(&v->bytes, bytes);
+	__u64 ob = __sync_fetch_and_add(&v->bytes, *bytes);
+	__u64 op = __sync_fetch_and_add(&v->packets, *packets);
+
+	if (op & TFLOW_TAKEN) {
+		if (!(ob & TFLOW_TAKEN))
+			*bytes = 0;
+		return true;
+	}
 	v->last_ns = now;
 	/*
 	 * Most packets add no new flag: skip the atomic when the OR would not change anything. The
@@ -17,6 +35,7 @@ static __always_inline void flow_add(struct tflow_value *v, __u64 packets, __u64
 	 */
 	if ((v->flags_tos_ttl | tcp_flags) != v->flags_tos_ttl)
 		__sync_fetch_and_or(&v->flags_tos_ttl, tcp_flags);
+	return false;
 }
 
 /* The cache is full: hand the packet to userspace, or count it lost if the ring is full too. */
@@ -25,7 +44,6 @@ static __always_inline void flow_overflow(const struct pkt *p, __u64 packets, __
 {
 	struct tflow_overflow_rec *r;
 
-	st->cache_full++; /* insert attempts, not packets */
 	r = bpf_ringbuf_reserve(&tflow_overflow, sizeof(*r), 0);
 	if (!r) {
 		st->lost += packets;
@@ -101,30 +119,23 @@ static __always_inline void flow_ext_send(const struct pkt *p, const struct tflo
 }
 
 /*
- * Count packets/bytes of p into its flow; peer_if is tflow_value.peer_ifindex of a new flow.
- * Every call lands in map, overflow or lost. Only a new flow reads the configuration's collect
- * bits: an established flow costs the same whatever the field selection.
+ * Put packets/bytes of p into its flow in the map: returns true when they landed on a flow being
+ * removed (flow_add), with packets/bytes set to what is still to account.
  */
-static __always_inline void flow_account(const struct flow_ctx *fc, const struct pkt *p,
-					 __u64 packets, __u64 bytes, __u32 peer_if,
-					 struct tflow_stats *st)
+static __always_inline bool flow_put(const struct flow_ctx *fc, const struct pkt *p, __u64 *packets,
+				     __u64 *bytes, __u32 peer_if, __u64 now, struct tflow_stats *st)
 {
-	/* A load; bpf_ktime_get_ns() reads the clocksource: ~17 ns a packet under kvm-clock. */
-	__u64 now = bpf_ktime_get_coarse_ns();
 	struct tflow_value *v;
 	struct tflow_value nv;
 	struct tflow_ext e;
 	__u32 collected;
 	long err;
 
-	st->accounted += packets;
 	v = bpf_map_lookup_elem(&tflow_flows, &p->key);
-	if (v) {
-		flow_add(v, packets, bytes, now, p->tcp_flags);
-		return;
-	}
-	nv.packets = packets;
-	nv.bytes = bytes;
+	if (v)
+		return flow_add(v, packets, bytes, now, p->tcp_flags);
+	nv.packets = *packets;
+	nv.bytes = *bytes;
 	nv.first_ns = now;
 	nv.last_ns = now;
 	nv.peer_ifindex = peer_if;
@@ -135,21 +146,46 @@ static __always_inline void flow_account(const struct flow_ctx *fc, const struct
 		st->flows_created++;
 		if (collected)
 			flow_ext_send(p, &e, now, st);
-		return;
+		return false;
 	}
 	if (err == -EEXIST) {
 		/* Another CPU inserted the same flow between our lookup and insert. */
 		v = bpf_map_lookup_elem(&tflow_flows, &p->key);
-		if (v) {
-			flow_add(v, packets, bytes, now, p->tcp_flags);
-			return;
-		}
+		if (v)
+			return flow_add(v, packets, bytes, now, p->tcp_flags);
 	}
 	if (err == -E2BIG || err == -EEXIST) {
-		flow_overflow(p, packets, bytes, now, nv.peer_ifindex, st);
-		return;
+		st->cache_full++; /* insert attempts, not packets */
+		flow_overflow(p, *packets, *bytes, now, nv.peer_ifindex, st);
+		return false;
 	}
-	st->lost += packets;
+	st->lost += *packets;
+	return false;
+}
+
+/*
+ * Count packets/bytes of p into its flow; peer_if is tflow_value.peer_ifindex of a new flow.
+ * Every call lands in map, overflow or lost. Only a new flow reads the configuration's collect
+ * bits: an established flow costs the same whatever the field selection.
+ */
+static __always_inline void flow_account(const struct flow_ctx *fc, const struct pkt *p,
+					 __u64 packets, __u64 bytes, __u32 peer_if,
+					 struct tflow_stats *st)
+{
+	/* A load; bpf_ktime_get_ns() reads the clocksource: ~17 ns a packet under kvm-clock. */
+	__u64 now = bpf_ktime_get_coarse_ns();
+
+	st->accounted += packets;
+	if (!flow_put(fc, p, &packets, &bytes, peer_if, now, st))
+		return;
+	/* The flow was being removed: once more, into the flow that replaces it. */
+	if (!flow_put(fc, p, &packets, &bytes, peer_if, now, st))
+		return;
+	/*
+	 * Its remover has taken it and not deleted it yet (a few hundred ns): userspace accounts
+	 * the packets from the ring instead, as when the cache is full.
+	 */
+	flow_overflow(p, packets, bytes, now, peer_if, st);
 }
 
 #endif

@@ -74,36 +74,42 @@ static __always_inline void emit(struct seq_file *seq)
 }
 
 /*
- * Remove one idle flow and report its final counters. The counters are read after the unlink: every
- * increment that reached the element before it left the map is in the record; a packet that looked
- * the flow up just before may still add to the unlinked element (README, "Guarantees"), as with a
- * lookup-and-delete.
+ * Swap v's counters for TFLOW_TAKEN and copy v with its final counters into out, before the
+ * caller deletes it: a packet that adds to it from now on sees the mark and accounts itself
+ * again (bpf/flow.bpf.h). Packets first: flow_add's case analysis depends on the order. The
+ * element stays in the map until the delete, so its other fields are still its own.
  */
+static __always_inline void take_counters(struct tflow_value *v, struct tflow_value *out)
+{
+	__u64 packets = __sync_lock_test_and_set(&v->packets, TFLOW_TAKEN);
+	__u64 bytes = __sync_lock_test_and_set(&v->bytes, TFLOW_TAKEN);
+
+	*out = *v;
+	out->packets = packets;
+	out->bytes = bytes;
+}
+
+/* Remove one idle flow and report its final counters. */
 static __always_inline void take(struct seq_file *seq, const struct tflow_key *k, __u64 now)
 {
 	struct tflow_value *v = bpf_map_lookup_elem(&tflow_flows, k);
-	struct tflow_value before;
 
 	if (!v) /* shown twice (an insert at the bucket's head moved it), removed already */
 		return;
-	before = *v;
-	if (!(iter_params.flags & TFLOW_ITER_FLUSH) && !idle(&before, now)) {
+	if (!(iter_params.flags & TFLOW_ITER_FLUSH) && !idle(v, now)) {
 		iter_counts.kept++; /* a packet came since it was shown */
 		return;
 	}
 	out.rec.key = *k;
 	out.rec.flags = TFLOW_ITER_REMOVED;
-	if (bpf_map_delete_elem(&tflow_flows, k)) {
-		iter_counts.failed++;
-		return;
-	}
-	out.rec.value = *v;
+	take_counters(v, &out.rec.value);
 	/*
-	 * A preallocated element is reused at once: a new flow inserted on this CPU between the
-	 * unlink and the copy would show a later first packet. Then the copy taken before stands.
+	 * Cannot fail: the element is there and only this thread removes. If it did, the flow would
+	 * stay marked, its packets accounted again into... itself: the datapath sends them to the
+	 * overflow ring. Its counters are exported here, so nothing is counted twice.
 	 */
-	if (out.rec.value.first_ns != before.first_ns || out.rec.value.packets < before.packets)
-		out.rec.value = before;
+	if (bpf_map_delete_elem(&tflow_flows, k))
+		iter_counts.failed++;
 	emit(seq);
 	iter_counts.removed++;
 }
@@ -191,6 +197,28 @@ SEC("iter/bpf_map_elem")
 int tflow_scan_compat(struct bpf_iter__bpf_map_elem *ctx)
 {
 	return scan(ctx, false);
+}
+
+/*
+ * Remove the flow ctx->key with its final counters into ctx (user/iter.c, take_flow): the batched
+ * scan's removals, without the window of a lookup-and-delete. Syscall programs need 5.14.
+ */
+SEC("syscall")
+int tflow_take(struct tflow_take_ctx *ctx)
+{
+	struct tflow_key k = ctx->key;
+	struct tflow_value *v = bpf_map_lookup_elem(&tflow_flows, &k);
+	struct tflow_value final;
+
+	if (!v) {
+		ctx->found = 0;
+		return 0;
+	}
+	take_counters(v, &final);
+	bpf_map_delete_elem(&tflow_flows, &k);
+	ctx->value = final;
+	ctx->found = 1;
+	return 0;
 }
 
 char LICENSE[] SEC("license") = "GPL";

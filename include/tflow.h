@@ -60,6 +60,13 @@ struct tflow_value {
 _Static_assert(sizeof(struct tflow_value) == 40, "tflow_value must have no holes");
 
 /*
+ * A remover (bpf/iter.bpf.c) swaps both counters of a flow for this mark, packets first, just
+ * before it deletes the flow: the swap returns the final counters, and an add that lands after it
+ * sees the mark in the value it fetches, so it knows its packet was not taken (bpf/flow.bpf.h).
+ */
+#define TFLOW_TAKEN (1ULL << 63)
+
+/*
  * tflow_value.flags_tos_ttl: bits 0-7 the OR of the TCP flags byte of every packet (updated with
  * an atomic OR), bits 8-15 the first packet's ToS (IPv6 traffic class), bits 16-23 its TTL (IPv6
  * hop limit), bits 24-31 zero.

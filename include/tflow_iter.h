@@ -43,6 +43,18 @@ struct tflow_iter_rec {
 };
 _Static_assert(sizeof(struct tflow_iter_rec) == 88, "tflow_iter_rec must have no holes");
 
+/*
+ * The context of tflow_take (BPF_PROG_TYPE_SYSCALL, run with BPF_PROG_TEST_RUN): userspace
+ * writes key, the kernel copies the struct back with the flow's final value (found: 1) or
+ * found 0 when the flow is not in the map.
+ */
+struct tflow_take_ctx {
+	struct tflow_value value;
+	struct tflow_key key;
+	__u32 found;
+};
+_Static_assert(sizeof(struct tflow_take_ctx) == 88, "tflow_take_ctx must have no holes");
+
 /* Room the program makes sure of before it writes a record. */
 #define TFLOW_ITER_REC_MAX sizeof(struct tflow_iter_rec)
 

@@ -126,6 +126,8 @@ void cache_free(struct cache *c)
 {
 	iter_close(c->iter);
 	c->iter = NULL;
+	take_close(c->take);
+	c->take = NULL;
 	free(c->keys);
 	free(c->vals);
 	free(c->gone);
@@ -248,8 +250,17 @@ static void cache_remove(struct cache *c, __u32 i, __u8 reason)
 		struct value_v1 v1;
 	} final;
 	struct tflow_ext x;
+	int err;
 
-	if (bpf_map_lookup_and_delete_elem(c->flows_fd, k, &final)) {
+	if (c->take) {
+		err = take_flow(c->take, k, &final.v);
+		if (err == -ENOENT)
+			return;
+		if (err) {
+			pr_warn("cannot remove a flow: %s", strerror(-err));
+			return;
+		}
+	} else if (bpf_map_lookup_and_delete_elem(c->flows_fd, k, &final)) {
 		if (errno == ENOENT)
 			return;
 		/* Hash lookup-and-delete needs 5.14; the fallback leaves a window of a few ns. */
@@ -425,6 +436,11 @@ int cache_iter_open(struct cache *c)
 	const char *force = getenv("TFLOW_NO_ITER");
 	int err;
 
+	/* A packet that lands on a flow being removed: see README, "Known limits". */
+	c->take = c->v1_vals ? NULL : take_open(c->flows_fd);
+	if (!c->take)
+		pr_info("cache scan: flows removed with lookup-and-delete (no BPF syscall programs: "
+			"they need Linux 5.14)");
 	if (force && *force && strcmp(force, "0")) {
 		pr_info("cache scan: batched map syscalls (TFLOW_NO_ITER is set)");
 		return 0;

@@ -33,6 +33,7 @@ static inline __u8 cache_end_reason(__u8 reason, __u8 tcp_flags)
 
 struct value_v1;
 struct flow_iter;
+struct flow_take;
 struct ext_store;
 
 struct cache {
@@ -55,6 +56,7 @@ struct cache {
 	bool use_batch;
 	struct flow_iter *iter; /* the in-kernel scan (cache_iter_open); NULL: batched syscalls */
 	__u32 iter_failures;
+	struct flow_take *take; /* removals (cache_iter_open); NULL: lookup-and-delete */
 	cache_emit_fn emit;
 	void *emit_ctx;
 	/* totals since start, printed at exit */

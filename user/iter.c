@@ -32,20 +32,24 @@ static int quiet_print(enum libbpf_print_level lvl, const char *fmt, va_list ap)
 	return 0;
 }
 
-/* The object with one of its two programs (iter.bpf.c), loaded; NULL and errno on failure. */
-static struct tflow_iter_bpf *iter_load(int flows_fd, bool compat)
+/* The object with one of its programs (iter.bpf.c), loaded; NULL and errno on failure. */
+static struct tflow_iter_bpf *iter_load(int flows_fd, const char *name)
 {
 	struct tflow_iter_bpf *skel = tflow_iter_bpf__open();
 	bool quiet = log_level < LOG_LVL_DEBUG;
 	libbpf_print_fn_t old = NULL;
+	struct bpf_program *prog;
 	int err;
 
 	if (!skel)
 		return NULL;
 	err = bpf_map__reuse_fd(skel->maps.tflow_flows, flows_fd);
-	if (!err)
-		err = bpf_program__set_autoload(
-			compat ? skel->progs.tflow_scan : skel->progs.tflow_scan_compat, false);
+	bpf_object__for_each_program(prog, skel->obj)
+	{
+		if (!err)
+			err = bpf_program__set_autoload(prog,
+							!strcmp(bpf_program__name(prog), name));
+	}
 	if (err)
 		goto fail;
 	/* A kernel without iterators fails here: the caller says so once; the detail is in -vv. */
@@ -76,9 +80,9 @@ struct flow_iter *iter_open(int flows_fd)
 	it->buf = malloc(READ_SIZE);
 	if (!it->buf)
 		goto fail;
-	it->skel = iter_load(flows_fd, false);
+	it->skel = iter_load(flows_fd, "tflow_scan");
 	if (!it->skel) /* before 6.2: no bpf_rdonly_cast */
-		it->skel = iter_load(flows_fd, true);
+		it->skel = iter_load(flows_fd, "tflow_scan_compat");
 	if (!it->skel)
 		goto fail;
 	prog = bpf_program__autoload(it->skel->progs.tflow_scan)
@@ -146,4 +150,29 @@ int iter_pass(struct flow_iter *it, struct tflow_iter_params *p, iter_rec_fn fn,
 		err = -EPROTO;
 	*counts = it->skel->bss->iter_counts;
 	return err;
+}
+
+struct flow_take *take_open(int flows_fd)
+{
+	return (struct flow_take *)iter_load(flows_fd, "tflow_take");
+}
+
+void take_close(struct flow_take *t)
+{
+	tflow_iter_bpf__destroy((struct tflow_iter_bpf *)t);
+}
+
+int take_flow(struct flow_take *t, const struct tflow_key *k, struct tflow_value *v)
+{
+	struct tflow_iter_bpf *skel = (struct tflow_iter_bpf *)t;
+	struct tflow_take_ctx ctx = { .key = *k };
+	/* The kernel copies the context back into ctx_in: a syscall program has no ctx_out. */
+	DECLARE_LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = &ctx, .ctx_size_in = sizeof(ctx));
+
+	if (bpf_prog_test_run_opts(bpf_program__fd(skel->progs.tflow_take), &opts))
+		return -errno;
+	if (!ctx.found)
+		return -ENOENT;
+	*v = ctx.value;
+	return 0;
 }
