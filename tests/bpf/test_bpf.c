@@ -19,6 +19,7 @@
 #include "tflow.skel.h"
 #include "fixtures.h"
 #include "iter_cases.h"
+#include "iter.h"
 
 #define SMALL_FLOWS 4 /* tflow_flows size of the cache-full skeleton; its rings are one page */
 #define MAX_RECS 128
@@ -1014,6 +1015,95 @@ static void env_close(struct env *e)
 	tflow_bpf__destroy(e->skel);
 }
 
+/*
+ * A packet that lands on a flow its remover has taken (TFLOW_TAKEN, written here as the remover's
+ * swap would) is accounted again. The flow stays in the map, as between a remover's swap and
+ * its delete: the retry lands on it too, and the packet goes to the ring. taken_bytes: the
+ * remover swapped the bytes too; else only the packets, and the bytes it took are not sent again.
+ */
+static void test_taken(struct env *e, bool taken_bytes)
+{
+	struct tflow_stats st = {
+		.seen = 2, .sampled = 2, .accounted = 2, .flows_created = 1, .overflow = 1
+	};
+	struct fx_flow x = small_expect(0, false, 1);
+	int fd = bpf_map__fd(e->skel->maps.tflow_flows);
+	struct fspec s = small_flow(0, RUN_XDP);
+	struct tflow_value v, got;
+	struct tflow_key k;
+	__u64 t0, t1;
+
+	case_begin(taken_bytes ? "taken flow: a packet on it goes to the ring, counted once"
+			       : "taken packets, not bytes: the packet again on the ring, 0 bytes");
+	if (!ASSERT_OK(env_reset(e), "reset maps"))
+		goto out;
+	key_build(&x, &k);
+	t0 = now_ns();
+	if (run_frame(e, &s, 1) != RUN_DONE ||
+	    !ASSERT_OK(bpf_map_lookup_elem(fd, &k, &v), "lookup"))
+		goto out;
+	v.packets = TFLOW_TAKEN;
+	if (taken_bytes)
+		v.bytes = TFLOW_TAKEN;
+	if (!ASSERT_OK(bpf_map_update_elem(fd, &k, &v, BPF_EXIST), "mark taken") ||
+	    run_frame(e, &s, 1) != RUN_DONE)
+		goto out;
+	t1 = now_ns();
+	/* Both tries added to the marked element: what its remover never exports. */
+	if (ASSERT_OK(bpf_map_lookup_elem(fd, &k, &got), "lookup")) {
+		ASSERT_EQ(got.packets, TFLOW_TAKEN + 2, "packets on the taken flow");
+		/* Bytes not taken: the first try's count, the retry adds none. */
+		ASSERT_EQ(got.bytes, taken_bytes ? TFLOW_TAKEN + 96 : 48 + 48, "bytes");
+	}
+	stats_check(e, &st, 1); /* the remover took the first packet */
+	if (ring_expect(e, 1)) {
+		x.bytes = taken_bytes ? 48 : 0;
+		rec_check(&e->recs[0], 0, &x, t0, t1);
+	}
+out:
+	case_end();
+}
+
+/* tflow_take (the batched scan's removals): the final counters, the flow gone. */
+static void test_take_prog(struct env *e)
+{
+	struct fx_flow x = small_expect(0, false, 3);
+	int fd = bpf_map__fd(e->skel->maps.tflow_flows);
+	struct fspec s = small_flow(0, RUN_XDP);
+	struct flow_entry left[1];
+	struct flow_take *t = NULL;
+	struct tflow_value v;
+	struct tflow_key k;
+	__u64 t0, t1;
+
+	case_begin("tflow_take: a flow's final counters, the flow removed");
+	if (!ASSERT_OK(env_reset(e), "reset maps"))
+		goto out;
+	t = take_open(fd);
+	if (!CHECK(t, "take_open", "%s", strerror(errno)))
+		goto out;
+	key_build(&x, &k);
+	t0 = now_ns();
+	if (run_frame(e, &s, 3) != RUN_DONE)
+		goto out;
+	t1 = now_ns();
+	if (ASSERT_OK(take_flow(t, &k, &v), "take_flow"))
+		value_check(&x, &v, t0, t1);
+	ASSERT_EQ(flows_read(e, left, 1), 0, "flows left");
+	ASSERT_EQ(take_flow(t, &k, &v), -ENOENT, "take_flow of a flow not there");
+	/* The key comes back as a new flow, unmarked. */
+	x.packets = 1;
+	x.bytes = 48;
+	t0 = now_ns();
+	if (run_frame(e, &s, 1) != RUN_DONE)
+		goto out;
+	t1 = now_ns();
+	flows_check(e, &x, 1, t0, t1);
+out:
+	take_close(t);
+	case_end();
+}
+
 int main(void)
 {
 	struct env env = {}, small = {};
@@ -1059,6 +1149,9 @@ int main(void)
 	test_ring_full(&small);
 	test_cache_full_gso(&small, false);
 	test_cache_full_gso(&small, true);
+	test_taken(&small, true);
+	test_taken(&small, false);
+	test_take_prog(&small);
 	iter_cases(&n_pass, &n_fail);
 	env_close(&small);
 	env_close(&env);
