@@ -87,8 +87,14 @@ kill -TERM "$EXPORTER_PID"
 wait_pid "$EXPORTER_PID" 30
 t_eq "0700 bpffs: exits 0 as nobody" "$WAIT_RC" 0
 t_eq "0700 bpffs: every pin removed as nobody" "$(mns ls -A "$BPFFS/tflow" 2>&1)" ""
-left=""
-for id in $MAP_IDS; do bpftool map show id "$id" >/dev/null 2>&1 && left="$left $id"; done
+# maps_left: the ids of MAP_IDS the kernel still has. A map goes once its last reference does,
+# and a program's references go after an RCU grace period (its free is deferred): allow 5 s.
+maps_left() {
+	left=""
+	for id in $MAP_IDS; do bpftool map show id "$id" >/dev/null 2>&1 && left="$left $id"; done
+	[ -z "$left" ]
+}
+wait_for 5 maps_left
 t_eq "0700 bpffs: the maps are freed ($(echo $MAP_IDS | wc -w) maps)" "$left" ""
 # Removing the directory takes write access to the bpffs root, which nobody has not.
 t_check "0700 bpffs: tflow says why the empty pin directory stays" \
