@@ -56,7 +56,7 @@ $(BUILD)/unit-san/%: tests/unit/%.c $(PURE_SRCS) | $(BUILD)/unit-san
 	$(CC) $(COMMON_CFLAGS) -Itests/unit $(SAN_FLAGS) -MF $@.d $< $(PURE_SRCS) -o $@
 
 # With the scanner (tests/bpf/iter_cases.c: the in-kernel scan and its fallback).
-BPF_TEST_USER := user/cache.c user/extstore.c user/iter.c user/spill.c user/ftable.c user/record.c user/log.c
+BPF_TEST_USER := user/cache.c user/extstore.c user/iter.c user/kernel.c user/spill.c user/ftable.c user/record.c user/log.c
 $(BUILD)/test_bpf: $(BPF_TEST_SRCS) $(BPF_TEST_USER) $(BUILD)/tflow.skel.h $(BUILD)/tflow_iter.skel.h
 	$(CC) $(COMMON_CFLAGS) -Itests/bpf $(CFLAGS) $(BPF_TEST_SRCS) $(BPF_TEST_USER) -o $@ $(LIBS)
 

@@ -1,4 +1,8 @@
-/* iter.bpf.c - the cache scan in the kernel: a bpf_map_elem iterator over tflow_flows. */
+/*
+ * iter.bpf.c - the cache scan in the kernel: a syscall program that walks tflow_flows with
+ * bpf_for_each_map_elem (tflow_sweep), or a bpf_map_elem iterator over it where tracing programs
+ * load (tflow_scan); and tflow_take, the batched path's removal of one flow.
+ */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
@@ -29,11 +33,6 @@ static struct {
 } out;
 /* Written whole to overflow the seq buffer on purpose: larger than any flush. */
 static char overflow[TFLOW_ITER_PEND * REC_SIZE];
-
-static __always_inline bool idle(const struct tflow_value *v, __u64 now)
-{
-	return now > v->last_ns && now - v->last_ns >= iter_params.inactive_ns;
-}
 
 /*
  * Bytes this read()'s buffer still takes. A record that does not fit is dropped with the whole
@@ -90,13 +89,13 @@ static __always_inline void take_counters(struct tflow_value *v, struct tflow_va
 }
 
 /* Remove one idle flow and report its final counters. */
-static __always_inline void take(struct seq_file *seq, const struct tflow_key *k, __u64 now)
+static __always_inline void take(struct seq_file *seq, const struct tflow_key *k)
 {
 	struct tflow_value *v = bpf_map_lookup_elem(&tflow_flows, k);
 
 	if (!v) /* shown twice (an insert at the bucket's head moved it), removed already */
 		return;
-	if (!(iter_params.flags & TFLOW_ITER_FLUSH) && !idle(v, now)) {
+	if (tflow_fate(&iter_params, v) != TFLOW_FATE_TAKE) {
 		iter_counts.kept++; /* a packet came since it was shown */
 		return;
 	}
@@ -114,12 +113,12 @@ static __always_inline void take(struct seq_file *seq, const struct tflow_key *k
 	iter_counts.removed++;
 }
 
-static __always_inline void pend_flush(struct seq_file *seq, __u64 now)
+static __always_inline void pend_flush(struct seq_file *seq)
 {
 	for (__u32 i = 0; i < TFLOW_ITER_PEND; i++) {
 		if (i >= npend)
 			break;
-		take(seq, &pend[i], now);
+		take(seq, &pend[i]);
 	}
 	npend = 0;
 }
@@ -129,7 +128,7 @@ static __always_inline int scan(struct bpf_iter__bpf_map_elem *ctx, bool cast)
 	struct seq_file *seq = ctx->meta->seq;
 	struct tflow_key *key = ctx->key;
 	struct tflow_value *val = ctx->value;
-	__u64 now = iter_params.now_ns;
+	enum tflow_fate fate;
 	__u32 bucket = 0, n;
 	bool gone;
 
@@ -148,10 +147,11 @@ static __always_inline int scan(struct bpf_iter__bpf_map_elem *ctx, bool cast)
 			bpf_seq_write(seq, overflow, sizeof(overflow));
 			return 0;
 		}
-		pend_flush(seq, now);
+		pend_flush(seq);
 		return 0;
 	}
-	gone = (iter_params.flags & TFLOW_ITER_FLUSH) || idle(val, now);
+	fate = tflow_fate(&iter_params, val);
+	gone = fate == TFLOW_FATE_TAKE;
 	/* Only a queue, or a flow for it, needs to know the bucket. */
 	if (npend || gone)
 		bucket = bucket_of(seq, cast);
@@ -159,7 +159,7 @@ static __always_inline int scan(struct bpf_iter__bpf_map_elem *ctx, bool cast)
 		/* 1: show this element again in the next read(), nothing done yet. */
 		if (room(seq) < (npend + 1) * REC_SIZE)
 			return 1;
-		pend_flush(seq, now);
+		pend_flush(seq);
 	} else if (room(seq) < REC_SIZE) {
 		return 1;
 	}
@@ -177,7 +177,7 @@ static __always_inline int scan(struct bpf_iter__bpf_map_elem *ctx, bool cast)
 	}
 	iter_counts.kept++;
 	/* Past the active timeout (or exported by it before): userspace exports the delta. */
-	if (now > val->first_ns && now - val->first_ns >= iter_params.active_ns) {
+	if (fate == TFLOW_FATE_ACTIVE) {
 		out.rec.key = *key;
 		out.rec.flags = 0;
 		out.rec.value = *val;
@@ -197,6 +197,85 @@ SEC("iter/bpf_map_elem")
 int tflow_scan_compat(struct bpf_iter__bpf_map_elem *ctx)
 {
 	return scan(ctx, false);
+}
+
+/*
+ * The records of one tflow_sweep run, read by userspace through mmap (user/iter.c). max_entries
+ * is the run's capacity (tflow_sweep_ctl.cap), set before load.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct tflow_iter_rec);
+} tflow_sweep_out SEC(".maps");
+
+struct tflow_sweep_ctl sweep_ctl;
+
+/*
+ * One element of the walk. bpf_for_each_map_elem visits each bucket's list under RCU and follows
+ * an element's link after the callback returns, and a deleted element keeps its link, so the
+ * element the walk stands on may be removed here: no bucket rules, as the iterator needs. A
+ * preallocated element can be reused at once by an insert on another CPU and relinked into
+ * another bucket; the walk then goes on in that bucket: elements visited twice (a removed flow is
+ * not found again, an active one reported twice: userspace exports its delta once) or left for
+ * the next scan, never one handled wrongly.
+ */
+static long sweep_one(struct bpf_map *map, struct tflow_key *key, struct tflow_value *val,
+		      void *data)
+{
+	struct tflow_iter_rec *r;
+	enum tflow_fate fate;
+	__u32 n = sweep_ctl.n;
+
+	if (sweep_ctl.skip) {
+		sweep_ctl.skip--;
+		return 0;
+	}
+	fate = tflow_fate(&iter_params, val);
+	if (fate == TFLOW_FATE_KEEP) {
+		iter_counts.visited++;
+		iter_counts.kept++;
+		return 0;
+	}
+	/* Full: stop before this element; the next run starts here. */
+	r = n < sweep_ctl.cap ? bpf_map_lookup_elem(&tflow_sweep_out, &n) : NULL;
+	if (!r) {
+		sweep_ctl.more = 1;
+		return 1;
+	}
+	iter_counts.visited++;
+	r->key = *key;
+	if (fate == TFLOW_FATE_ACTIVE) {
+		r->flags = 0;
+		r->value = *val;
+		iter_counts.kept++;
+	} else {
+		r->flags = TFLOW_ITER_REMOVED;
+		take_counters(val, &r->value);
+		/* As in take(): cannot fail, the element is there and only this thread removes. */
+		if (bpf_map_delete_elem(&tflow_flows, &r->key))
+			iter_counts.failed++;
+		else
+			iter_counts.removed++;
+	}
+	sweep_ctl.n = n + 1;
+	return 0;
+}
+
+/*
+ * One run of the scan without a tracing program (BPF_PROG_TYPE_SYSCALL, BPF_PROG_TEST_RUN; 5.14):
+ * userspace sets iter_params and sweep_ctl, reads sweep_ctl.n records and runs it again while
+ * sweep_ctl.more says so.
+ */
+SEC("syscall")
+int tflow_sweep(void *ctx)
+{
+	sweep_ctl.n = 0;
+	sweep_ctl.more = 0;
+	bpf_for_each_map_elem(&tflow_flows, sweep_one, NULL, 0);
+	return 0;
 }
 
 /*

@@ -7,6 +7,7 @@
 #include "cache.h"
 #include "extstore.h"
 #include "iter.h"
+#include "kernel.h"
 #include "log.h"
 
 #define BATCH_CHUNK 4096
@@ -281,8 +282,10 @@ static void flow_active(struct cache *c, const struct tflow_key *k, const struct
 {
 	struct cache_base *base = ftable_get(&c->base, k, false, NULL);
 	struct tflow_ext x;
+	__u64 from = base ? base->export_ns : v->first_ns;
 
-	if (now - (base ? base->export_ns : v->first_ns) < c->active_ns)
+	/* A flow that began after now (a clock tick later) is not past any timeout. */
+	if (now < from || now - from < c->active_ns)
 		return;
 	/* The flow stays, and so do its fields: every delta carries the first packet's. */
 	ext_read(c, k, v, &x, false);
@@ -336,6 +339,10 @@ static void cache_evict_lru(struct cache *c, __u32 n, __u32 remaining, __u32 kee
  */
 static int cache_scan_batch(struct cache *c, __u64 now, enum cache_mode mode)
 {
+	struct tflow_iter_params p = { .now_ns = now,
+				       .inactive_ns = c->inactive_ns,
+				       .active_ns = c->active_ns,
+				       .flags = mode == CACHE_FLUSH ? TFLOW_ITER_FLUSH : 0 };
 	__u32 remaining;
 	int n;
 
@@ -345,17 +352,17 @@ static int cache_scan_batch(struct cache *c, __u64 now, enum cache_mode mode)
 	memset(c->gone, 0, n);
 	remaining = n;
 	for (__u32 i = 0; i < (__u32)n; i++) {
-		const struct tflow_value *v = &c->vals[i];
-
-		if (mode == CACHE_FLUSH) {
-			cache_remove(c, i, TFLOW_END_FORCED);
-		} else if (now > v->last_ns && now - v->last_ns >= c->inactive_ns) {
-			cache_remove(c, i, TFLOW_END_IDLE);
-		} else {
-			flow_active(c, &c->keys[i], v, now);
-			continue;
+		switch (tflow_fate(&p, &c->vals[i])) {
+		case TFLOW_FATE_TAKE:
+			cache_remove(c, i, mode == CACHE_FLUSH ? TFLOW_END_FORCED : TFLOW_END_IDLE);
+			remaining--;
+			break;
+		case TFLOW_FATE_ACTIVE:
+			flow_active(c, &c->keys[i], &c->vals[i], now);
+			break;
+		case TFLOW_FATE_KEEP:
+			break;
 		}
-		remaining--;
 	}
 	if (mode == CACHE_PRESSURE || remaining > HIGH_MARK(c->max_entries))
 		cache_evict_lru(c, n, remaining, LOW_MARK(c->max_entries));
@@ -431,28 +438,83 @@ int cache_scan(struct cache *c, __u64 now, enum cache_mode mode)
 	return err;
 }
 
+/* The in-kernel scan of mode m, or why the kernel refused it into why. */
+static struct flow_iter *scan_open(struct cache *c, enum scan_mode m, char *why, size_t len)
+{
+	struct flow_iter *it = iter_open(c->flows_fd, c->max_entries, m);
+
+	if (!it)
+		kernel_refusal(errno, m == SCAN_SYSCALL ? "Linux 5.14" : "Linux 5.9 with BTF", why,
+			       len);
+	return it;
+}
+
+/* TFLOW_SCAN (syscall, iterator, batched) or TFLOW_NO_ITER=1 (batched): a scan forced. */
+static int scan_forced(enum scan_mode *m)
+{
+	const char *no_iter = getenv("TFLOW_NO_ITER"), *s = getenv("TFLOW_SCAN");
+
+	if (no_iter && *no_iter && strcmp(no_iter, "0")) {
+		*m = SCAN_BATCHED;
+		return 1;
+	}
+	if (!s || !*s || !strcmp(s, "auto"))
+		return 0;
+	if (!strcmp(s, "syscall"))
+		*m = SCAN_SYSCALL;
+	else if (!strcmp(s, "iterator"))
+		*m = SCAN_ITERATOR;
+	else if (!strcmp(s, "batched"))
+		*m = SCAN_BATCHED;
+	else {
+		pr_warn("TFLOW_SCAN=%s: not a scan (syscall, iterator, batched, auto); auto", s);
+		return 0;
+	}
+	return 1;
+}
+
 int cache_iter_open(struct cache *c)
 {
-	const char *force = getenv("TFLOW_NO_ITER");
-	int err;
+	char why_sys[160] = "", why_iter[160] = "", why_take[160];
+	enum scan_mode forced = SCAN_BATCHED;
+	int force = scan_forced(&forced);
 
 	/* A packet that lands on a flow being removed: see README, "Known limits". */
 	c->take = c->v1_vals ? NULL : take_open(c->flows_fd);
-	if (!c->take)
+	if (!c->take && !c->v1_vals)
 		pr_info("cache scan: flows removed with lookup-and-delete (no BPF syscall programs: "
-			"they need Linux 5.14)");
-	if (force && *force && strcmp(force, "0")) {
-		pr_info("cache scan: batched map syscalls (TFLOW_NO_ITER is set)");
+			"%s)",
+			kernel_refusal(errno, "Linux 5.14", why_take, sizeof(why_take)));
+	if (force && forced == SCAN_BATCHED) {
+		pr_info("cache scan: batched map syscalls (%s is set)",
+			getenv("TFLOW_SCAN") && !strcmp(getenv("TFLOW_SCAN"), "batched")
+				? "TFLOW_SCAN=batched"
+				: "TFLOW_NO_ITER");
 		return 0;
 	}
-	c->iter = c->v1_vals ? NULL : iter_open(c->flows_fd);
-	if (!c->iter) {
-		err = c->v1_vals ? -EPROTO : -errno;
-		pr_info("cache scan: batched map syscalls, one per removed flow (no BPF map iterator: "
-			"%s; it needs Linux 5.9 with BTF)",
-			strerror(-err));
-		return err;
+	if (c->v1_vals) {
+		pr_info("cache scan: batched map syscalls (a previous tflow's flow map layout)");
+		return -EPROTO;
 	}
-	pr_info("cache scan: in the kernel (BPF map element iterator)");
-	return 0;
+	/* The syscall program first: it needs no tracing program and walks faster (README). */
+	if (!force || forced == SCAN_SYSCALL)
+		c->iter = scan_open(c, SCAN_SYSCALL, why_sys, sizeof(why_sys));
+	if (!c->iter && (!force || forced == SCAN_ITERATOR))
+		c->iter = scan_open(c, SCAN_ITERATOR, why_iter, sizeof(why_iter));
+	if (c->iter) {
+		pr_info("cache scan: in the kernel (%s%s)",
+			iter_mode(c->iter) == SCAN_SYSCALL
+				? "BPF syscall program walking the map with bpf_for_each_map_elem"
+				: "BPF map element iterator",
+			force ? ", TFLOW_SCAN is set" : "");
+		if (*why_sys)
+			pr_info("cache scan: no BPF syscall program scan: %s", why_sys);
+		return 0;
+	}
+	pr_info("cache scan: batched map syscalls, one per removed flow");
+	if (*why_sys)
+		pr_info("cache scan: no BPF syscall program scan: %s", why_sys);
+	if (*why_iter)
+		pr_info("cache scan: no BPF map element iterator: %s", why_iter);
+	return -EOPNOTSUPP;
 }

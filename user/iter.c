@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "iter.h"
@@ -16,13 +17,20 @@
 #define READ_SIZE (64 * 1024)
 /* A read that makes no progress (the kernel's per-read object limit, signals) is retried. */
 #define MAX_RETRIES 64
+/* A full 256k cache of idle flows takes four runs. */
+unsigned int iter_sweep_cap = ITER_SWEEP_CAP;
 
 struct flow_iter {
 	struct tflow_iter_bpf *skel;
-	struct bpf_link *link;
+	enum scan_mode mode;
+	struct bpf_link *link; /* SCAN_ITERATOR */
 	__u32 pass;
-	char *buf;
+	char *buf;			/* SCAN_ITERATOR: read() pages */
+	const struct tflow_iter_rec *out; /* SCAN_SYSCALL: tflow_sweep_out, mapped */
+	size_t out_len;
+	__u32 cap;
 };
+
 
 static int quiet_print(enum libbpf_print_level lvl, const char *fmt, va_list ap)
 {
@@ -32,8 +40,11 @@ static int quiet_print(enum libbpf_print_level lvl, const char *fmt, va_list ap)
 	return 0;
 }
 
-/* The object with one of its programs (iter.bpf.c), loaded; NULL and errno on failure. */
-static struct tflow_iter_bpf *iter_load(int flows_fd, const char *name)
+/*
+ * The object with one of its programs (iter.bpf.c), loaded, cap records in tflow_sweep_out; NULL
+ * and errno on failure.
+ */
+static struct tflow_iter_bpf *iter_load(int flows_fd, const char *name, __u32 cap)
 {
 	struct tflow_iter_bpf *skel = tflow_iter_bpf__open();
 	bool quiet = log_level < LOG_LVL_DEBUG;
@@ -44,6 +55,8 @@ static struct tflow_iter_bpf *iter_load(int flows_fd, const char *name)
 	if (!skel)
 		return NULL;
 	err = bpf_map__reuse_fd(skel->maps.tflow_flows, flows_fd);
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.tflow_sweep_out, cap);
 	bpf_object__for_each_program(prog, skel->obj)
 	{
 		if (!err)
@@ -52,7 +65,7 @@ static struct tflow_iter_bpf *iter_load(int flows_fd, const char *name)
 	}
 	if (err)
 		goto fail;
-	/* A kernel without iterators fails here: the caller says so once; the detail is in -vv. */
+	/* A kernel that refuses the program fails here: the caller says so once; detail in -vv. */
 	if (quiet)
 		old = libbpf_set_print(quiet_print);
 	err = tflow_iter_bpf__load(skel);
@@ -66,25 +79,21 @@ fail:
 	return NULL;
 }
 
-struct flow_iter *iter_open(int flows_fd)
+/* The map iterator, attached to the flow map. */
+static int seq_open(struct flow_iter *it, int flows_fd)
 {
 	DECLARE_LIBBPF_OPTS(bpf_iter_attach_opts, opts);
 	union bpf_iter_link_info linfo = { .map.map_fd = flows_fd };
 	struct bpf_program *prog;
-	struct flow_iter *it;
-	int err;
 
-	it = calloc(1, sizeof(*it));
-	if (!it)
-		return NULL;
 	it->buf = malloc(READ_SIZE);
 	if (!it->buf)
-		goto fail;
-	it->skel = iter_load(flows_fd, "tflow_scan");
-	if (!it->skel) /* before 6.2: no bpf_rdonly_cast */
-		it->skel = iter_load(flows_fd, "tflow_scan_compat");
+		return -ENOMEM;
+	it->skel = iter_load(flows_fd, "tflow_scan", 1);
+	if (!it->skel && errno != EPERM) /* before 6.2: no bpf_rdonly_cast */
+		it->skel = iter_load(flows_fd, "tflow_scan_compat", 1);
 	if (!it->skel)
-		goto fail;
+		return -errno;
 	prog = bpf_program__autoload(it->skel->progs.tflow_scan)
 		       ? it->skel->progs.tflow_scan
 		       : it->skel->progs.tflow_scan_compat;
@@ -92,14 +101,52 @@ struct flow_iter *iter_open(int flows_fd)
 	opts.link_info = &linfo;
 	opts.link_info_len = sizeof(linfo);
 	it->link = bpf_program__attach_iter(prog, &opts);
-	if (!it->link)
-		goto fail;
-	return it;
-fail:
-	err = errno ? errno : ENOMEM;
+	return it->link ? 0 : -errno;
+}
+
+/* The syscall program, with its output mapped. */
+static int sweep_open(struct flow_iter *it, int flows_fd, __u32 max_entries)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	void *p;
+
+	it->cap = max_entries < iter_sweep_cap ? max_entries : iter_sweep_cap;
+	if (!it->cap)
+		it->cap = 1;
+	it->skel = iter_load(flows_fd, "tflow_sweep", it->cap);
+	if (!it->skel)
+		return -errno;
+	it->out_len = (it->cap * sizeof(struct tflow_iter_rec) + page - 1) / page * page;
+	p = mmap(NULL, it->out_len, PROT_READ, MAP_SHARED,
+		 bpf_map__fd(it->skel->maps.tflow_sweep_out), 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	it->out = p;
+	return 0;
+}
+
+struct flow_iter *iter_open(int flows_fd, __u32 max_entries, enum scan_mode m)
+{
+	struct flow_iter *it;
+	int err;
+
+	it = calloc(1, sizeof(*it));
+	if (!it)
+		return NULL;
+	it->mode = m;
+	err = m == SCAN_SYSCALL ? sweep_open(it, flows_fd, max_entries)
+	      : m == SCAN_ITERATOR ? seq_open(it, flows_fd)
+				   : -EINVAL;
+	if (!err)
+		return it;
 	iter_close(it);
-	errno = err;
+	errno = err < 0 ? -err : ENOMEM;
 	return NULL;
+}
+
+enum scan_mode iter_mode(const struct flow_iter *it)
+{
+	return it ? it->mode : SCAN_BATCHED;
 }
 
 void iter_close(struct flow_iter *it)
@@ -107,9 +154,51 @@ void iter_close(struct flow_iter *it)
 	if (!it)
 		return;
 	bpf_link__destroy(it->link);
+	if (it->out)
+		munmap((void *)it->out, it->out_len);
 	tflow_iter_bpf__destroy(it->skel);
 	free(it->buf);
 	free(it);
+}
+
+static void counts_add(struct tflow_iter_counts *sum, const struct tflow_iter_counts *n)
+{
+	sum->visited += n->visited;
+	sum->kept += n->kept;
+	sum->removed += n->removed;
+	sum->deferred += n->deferred;
+	sum->failed += n->failed;
+	sum->dropped += n->dropped;
+}
+
+/*
+ * Runs of tflow_sweep until the walk ends: each run's records are handed to fn before the next
+ * run, which passes over the elements the earlier ones left in the map.
+ */
+static int sweep_pass(struct flow_iter *it, iter_rec_fn fn, void *arg,
+		      struct tflow_iter_counts *counts)
+{
+	int fd = bpf_program__fd(it->skel->progs.tflow_sweep);
+	struct tflow_sweep_ctl *ctl = &it->skel->bss->sweep_ctl;
+	struct tflow_iter_counts *n = &it->skel->bss->iter_counts;
+	__u64 skip = 0;
+
+	memset(counts, 0, sizeof(*counts));
+	do {
+		DECLARE_LIBBPF_OPTS(bpf_test_run_opts, opts);
+
+		memset(n, 0, sizeof(*n));
+		ctl->skip = skip;
+		ctl->cap = it->cap;
+		if (bpf_prog_test_run_opts(fd, &opts))
+			return -errno;
+		/* The kernel wrote them before the run returned; mapped, so read them through. */
+		for (__u32 i = 0; i < ctl->n && i < it->cap; i++)
+			fn(arg, &it->out[i]);
+		counts_add(counts, n);
+		skip += n->kept + n->failed;
+	} while (ctl->more);
+	return 0;
 }
 
 int iter_pass(struct flow_iter *it, struct tflow_iter_params *p, iter_rec_fn fn, void *arg,
@@ -121,6 +210,8 @@ int iter_pass(struct flow_iter *it, struct tflow_iter_params *p, iter_rec_fn fn,
 
 	p->pass = ++it->pass;
 	it->skel->bss->iter_params = *p;
+	if (it->mode == SCAN_SYSCALL)
+		return sweep_pass(it, fn, arg, counts);
 	memset(&it->skel->bss->iter_counts, 0, sizeof(it->skel->bss->iter_counts));
 	fd = bpf_iter_create(bpf_link__fd(it->link));
 	if (fd < 0)
@@ -154,7 +245,7 @@ int iter_pass(struct flow_iter *it, struct tflow_iter_params *p, iter_rec_fn fn,
 
 struct flow_take *take_open(int flows_fd)
 {
-	return (struct flow_take *)iter_load(flows_fd, "tflow_take");
+	return (struct flow_take *)iter_load(flows_fd, "tflow_take", 1);
 }
 
 void take_close(struct flow_take *t)

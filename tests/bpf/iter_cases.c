@@ -1,6 +1,7 @@
 /*
- * iter_cases.c - the in-kernel cache scan (bpf/iter.bpf.c) via cache_scan(), and its fallback,
- * with the first-packet fields of the flows in an ext_store (user/extstore.c).
+ * iter_cases.c - the cache scans via cache_scan(): in the kernel (the syscall program, the map
+ * iterator) and the batched fallback, with the first-packet fields of the flows in an ext_store
+ * (user/extstore.c).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -13,6 +14,8 @@
 
 #include "cache.h"
 #include "extstore.h"
+#include "iter.h"
+#include "kernel.h"
 #include "cases.h"
 #include "iter_cases.h"
 #include "tflow.skel.h"
@@ -49,7 +52,7 @@ struct run {
 	int stray; /* records of no flow of ours */
 };
 
-static int *pass_count, *fail_count;
+static int *pass_count, *fail_count, *skip_count;
 const char *case_cur;
 bool case_bad;
 
@@ -57,6 +60,14 @@ void case_start(const char *name)
 {
 	case_cur = name;
 	case_bad = false;
+}
+
+/* The case cannot run: the kernel refused what it tests (why says what and why). */
+static void case_skip(const char *why)
+{
+	printf("skip - %s (%s)\n", case_cur, why);
+	fflush(stdout);
+	(*skip_count)++;
 }
 
 void case_stop(void)
@@ -271,8 +282,33 @@ static void run_reset(struct run *run)
  * second scan exports nothing; a flush exports the rest (what kept flows got since). The
  * fields come from a store loaded from tflow_ext: no ring, so no other fields arrive.
  */
-static void scans(const char *path, bool iter)
+/*
+ * Force scan mode m for cache_iter_open (TFLOW_SCAN). Returns false, with the refusal in why,
+ * when this kernel refuses the program of m.
+ */
+static bool scan_force(enum scan_mode m, int ffd, char *why, size_t len)
 {
+	static const char *const env[] = { [SCAN_BATCHED] = "batched",
+					   [SCAN_SYSCALL] = "syscall",
+					   [SCAN_ITERATOR] = "iterator" };
+	struct flow_iter *it;
+
+	setenv("TFLOW_SCAN", env[m], 1);
+	if (m == SCAN_BATCHED)
+		return true;
+	it = iter_open(ffd, N_FLOWS, m);
+	if (!it) {
+		kernel_refusal(errno, m == SCAN_SYSCALL ? "Linux 5.14" : "Linux 5.9 with BTF", why,
+			       len);
+		return false;
+	}
+	iter_close(it);
+	return true;
+}
+
+static void scans(const char *path, enum scan_mode mode)
+{
+	char refused[200];
 	char name[160];
 	struct tflow_bpf *skel = tflow_bpf__open();
 	struct run run = { .seen = calloc(N_FLOWS, sizeof(struct seen)) };
@@ -316,16 +352,15 @@ static void scans(const char *path, bool iter)
 	EXPECT(loaded == N_FLOWS / 8 * 7 && store.t.count == N_FLOWS / 8 * 7,
 	       "ext_store_load: %ld, %zu entries", loaded, store.t.count);
 	c.ext = &store;
-	if (iter) {
-		unsetenv("TFLOW_NO_ITER");
-		err = cache_iter_open(&c);
-		EXPECT(!err && c.iter, "cache_iter_open: %s", strerror(-err));
-	} else {
-		setenv("TFLOW_NO_ITER", "1", 1);
-		err = cache_iter_open(&c);
-		unsetenv("TFLOW_NO_ITER");
-		EXPECT(!err && !c.iter, "TFLOW_NO_ITER=1 leaves the batched path");
+	if (!scan_force(mode, ffd, refused, sizeof(refused))) {
+		unsetenv("TFLOW_SCAN");
+		case_skip(refused);
+		goto out;
 	}
+	err = cache_iter_open(&c);
+	unsetenv("TFLOW_SCAN");
+	EXPECT(!err && iter_mode(c.iter) == mode, "cache_iter_open: %s, mode %s, want %s",
+	       strerror(-err), scan_mode_name(iter_mode(c.iter)), scan_mode_name(mode));
 	if (case_bad) {
 		case_stop();
 		goto out;
@@ -409,11 +444,92 @@ out_skel:
 	free(run.seen);
 }
 
-void iter_cases(int *n_pass, int *n_fail)
+/*
+ * Flows whose first packet came after the scan's clock was read (a clock tick later: the datapath
+ * reads a coarse clock, the scan another) are neither idle nor past the active timeout, on every
+ * path: not exported, left in the map.
+ */
+static void future(const char *path, enum scan_mode mode)
 {
+	struct tflow_bpf *skel = tflow_bpf__open();
+	struct run run = { .seen = calloc(N_FLOWS, sizeof(struct seen)) };
+	char name[160], refused[200];
+	int ffd = -1, err;
+	struct cache c = {};
+	bool inited = false;
+
+	snprintf(name, sizeof(name), "iter: %s: flows begun after the scan's now are left alone",
+		 path);
+	case_start(name);
+	err = !skel || !run.seen ? -ENOMEM : 0;
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.tflow_flows, N_FLOWS);
+	if (!err)
+		err = tflow_bpf__load(skel);
+	for (__u32 i = 0; !err && i < 256; i++) {
+		struct tflow_key k;
+		struct tflow_value v = { .packets = 1, .bytes = 100 };
+
+		flow_key(&k, i);
+		v.first_ns = v.last_ns = NOW + 1 + i * 1000; /* up to a quarter of a ms after now */
+		if (bpf_map_update_elem(bpf_map__fd(skel->maps.tflow_flows), &k, &v, BPF_NOEXIST))
+			err = -errno;
+	}
+	if (!err) {
+		ffd = bpf_map__fd(skel->maps.tflow_flows);
+		err = cache_init(&c, ffd, -1, N_FLOWS, ACTIVE, INACTIVE, on_record, &run);
+		inited = !err;
+	}
+	EXPECT(!err, "setup: %s", strerror(-err));
+	if (err)
+		goto out;
+	if (!scan_force(mode, ffd, refused, sizeof(refused))) {
+		unsetenv("TFLOW_SCAN");
+		case_skip(refused);
+		goto out_cache;
+	}
+	cache_iter_open(&c);
+	unsetenv("TFLOW_SCAN");
+	EXPECT(iter_mode(c.iter) == mode, "mode %s", scan_mode_name(iter_mode(c.iter)));
+	err = cache_scan(&c, NOW, CACHE_SCAN);
+	EXPECT(!err && run.total == 0, "%d records (%s), want 0", run.total, strerror(-err));
+	if (run.total)
+		EXPECT(false, "first one: end reason %u, %llu packets", run.seen[0].r.end_reason,
+		       (unsigned long long)run.seen[0].r.packets);
+	EXPECT(map_count(ffd) == 256, "%u flows left, want 256", map_count(ffd));
+	case_stop();
+out_cache:
+	if (inited)
+		cache_free(&c);
+	goto done;
+out:
+	case_stop();
+done:
+	tflow_bpf__destroy(skel);
+	free(run.seen);
+}
+
+void iter_cases(int *n_pass, int *n_fail, int *n_skip)
+{
+	static const struct {
+		const char *path;
+		enum scan_mode mode;
+	} paths[] = {
+		{ "in-kernel scan, syscall program (TFLOW_SCAN=syscall)", SCAN_SYSCALL },
+		{ "in-kernel scan, map iterator (TFLOW_SCAN=iterator)", SCAN_ITERATOR },
+		{ "batched fallback (TFLOW_SCAN=batched)", SCAN_BATCHED },
+	};
+
 	pass_count = n_pass;
 	fail_count = n_fail;
-	scans("in-kernel scan", true);
-	scans("batched fallback (TFLOW_NO_ITER=1)", false);
+	skip_count = n_skip;
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		scans(paths[i].path, paths[i].mode);
+		future(paths[i].path, paths[i].mode);
+	}
+	/* The syscall program's output holds 1000 records: the 12288 of the scan take 13 runs. */
+	iter_sweep_cap = 1000;
+	scans("in-kernel scan, syscall program, output of 1000 records", SCAN_SYSCALL);
+	iter_sweep_cap = ITER_SWEEP_CAP;
 	ext_cases();
 }

@@ -1152,7 +1152,7 @@ int main(void)
 	test_taken(&small, true);
 	test_taken(&small, false);
 	test_take_prog(&small);
-	iter_cases(&n_pass, &n_fail);
+	iter_cases(&n_pass, &n_fail, &n_skip);
 	env_close(&small);
 	env_close(&env);
 	printf("# test_bpf: %d passed, %d failed, %d skipped\n", n_pass, n_fail, n_skip);

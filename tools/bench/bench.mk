@@ -6,7 +6,7 @@ BENCH_BPF := empty naive driver
 BENCH_SKELS := $(BENCH_BPF:%=$(B)/%.skel.h)
 # The real encoders and scanner, as `make` built them for build/tflow; the loader for the size it
 # gives tflow_ext_ring (with what it links).
-BENCH_USER := $(addprefix $(BUILD)/user/,cache.o extstore.o iter.o spill.o ftable.o record.o log.o ie.o fields.o nf5.o nf9.o ipfix.o \
+BENCH_USER := $(addprefix $(BUILD)/user/,cache.o extstore.o iter.o kernel.o spill.o ftable.o record.o log.o ie.o fields.o nf5.o nf9.o ipfix.o \
 	loader.o collect.o hooks.o ifmatch.o)
 BENCH_CFLAGS := $(COMMON_CFLAGS) -I$(B) -Itools/bench
 

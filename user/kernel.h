@@ -1,0 +1,20 @@
+/* kernel.h - what the running kernel refuses tflow, and why, in words for the log. */
+#ifndef TFLOW_KERNEL_H
+#define TFLOW_KERNEL_H
+
+#include <stddef.h>
+
+/*
+ * The kernel lockdown mode ("integrity", "confidentiality"), from securityfs; "none", or NULL when
+ * securityfs is not mounted or the kernel has no lockdown LSM.
+ */
+const char *kernel_lockdown(char *buf, size_t len);
+
+/*
+ * Why a BPF load failed with -err, into buf: EPERM names the lockdown mode (or a security policy
+ * and the capabilities it may be), EINVAL/ENOTSUP/E2BIG/ENOENT say the kernel lacks what `needs`
+ * names ("Linux 5.14"). Returns buf.
+ */
+const char *kernel_refusal(int err, const char *needs, char *buf, size_t len);
+
+#endif
