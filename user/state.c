@@ -14,6 +14,7 @@
 #include <bpf/libbpf.h>
 #include "clock.h"
 #include "cache.h"
+#include "iter.h"
 #include "export.h"
 #include "loader.h"
 #include "log.h"
@@ -193,6 +194,7 @@ void state_update(struct state *s, const struct cfg *c, const struct loader *l,
 	st->sampling_space = c->sampling_space;
 	st->all_interfaces = c->all_interfaces;
 	st->resumed = l->resumed;
+	st->scan_mode = iter_mode(cache->iter);
 	st->active_timeout_ns = c->active_timeout_ns;
 	st->inactive_timeout_ns = c->inactive_timeout_ns;
 	st->scan_interval_ns = c->scan_interval_ns;

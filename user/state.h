@@ -67,8 +67,8 @@ struct tflow_state {
 	__u32 sampling_space;
 	__u8 packet_sampling;
 	__u8 all_interfaces;
-	__u8 resumed; /* the cache of a previous run was reused */
-	__u8 pad1;
+	__u8 resumed;	/* the cache of a previous run was reused */
+	__u8 scan_mode; /* enum scan_mode (user/iter.h): how the scans walk the map */
 	__u64 active_timeout_ns;
 	__u64 inactive_timeout_ns;
 	__u64 scan_interval_ns;

@@ -71,6 +71,7 @@ static int build(struct btf *b, int *key_id)
 		FLD(tflow_state, packet_sampling, u8),
 		FLD(tflow_state, all_interfaces, u8),
 		FLD(tflow_state, resumed, u8),
+		FLD(tflow_state, scan_mode, u8),
 		FLD(tflow_state, active_timeout_ns, u64),
 		FLD(tflow_state, inactive_timeout_ns, u64),
 		FLD(tflow_state, scan_interval_ns, u64),

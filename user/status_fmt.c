@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 #include "fields.h"
+#include "iter.h"
 #include "prom.h"
 #include "stats.h"
 #include "status_fmt.h"
@@ -141,6 +142,7 @@ static void print_settings(const struct state_snap *s, const char *pin_dir, FILE
 	kv(f, "sampling-interval", "%u", st->sampling_interval);
 	kv(f, "sampling-space", "%u", st->sampling_space);
 	kv(f, "scan-interval", "%s", value_fmt_time(st->scan_interval_ns, a, sizeof(a)));
+	kv(f, "cache-scan", "%s", scan_mode_name(st->scan_mode));
 	if (st->ipfix_fields == TF_ALL)
 		kv(f, "ipfix-fields", "all (%d)", TF_N_FIELDS);
 	else
@@ -294,6 +296,7 @@ static void json_settings(const struct tflow_state *st, FILE *f)
 	json_u64(f, "sampling_interval", st->sampling_interval, true);
 	json_u64(f, "sampling_space", st->sampling_space, true);
 	json_u64(f, "scan_interval_ms", st->scan_interval_ns / 1000000, true);
+	fprintf(f, "\"cache_scan\":\"%s\",", scan_mode_name(st->scan_mode));
 	fprintf(f, "\"ipfix_fields\":\"0x%llx\"},", (unsigned long long)st->ipfix_fields);
 }
 
