@@ -1,5 +1,7 @@
 #!/bin/bash
-# test_scan_iter.sh - idle flows leave the cache through the in-kernel scan, and through the
+# test_scan_iter.sh - idle flows leave the cache through each scan this kernel offers: the BPF
+# syscall program (the default), the BPF map element iterator (TFLOW_SCAN=iterator; a kernel that
+# refuses tracing programs makes that a skip naming the refusal, and its fallback runs), and the
 # batched fallback (TFLOW_NO_ITER=1), with exact counters and their first-packet fields.
 #
 # tflow has no target: finished flows come out as JSON lines while it runs. Each run sends two
@@ -55,7 +57,25 @@ run_scan() {
 	t_eq "$name: no scan failure logged" "$(grep -c "scan failed" "$E2E_WORK/tflow.log")" 0
 }
 
-run_scan "in-kernel scan" "cache scan: in the kernel"
+run_scan "in-kernel scan" "cache scan: in the kernel (BPF syscall program"
+
+# The iterator: where the kernel refuses it, tflow says why, and the batched scan takes over.
+iter_log=$E2E_WORK/iter-probe.log
+printf '#!/bin/sh\nexec env TFLOW_SCAN=iterator %q "$@"\n' "$TFLOW" >"$E2E_WORK/tflow-iter"
+chmod +x "$E2E_WORK/tflow-iter"
+TFLOW="$E2E_WORK/tflow-iter" exporter_start --inactive-flow-timeout 1s --scan-interval 250ms
+cp "$E2E_WORK/tflow.log" "$iter_log"
+exporter_stop
+if grep -q "cache scan: in the kernel (BPF map element iterator" "$iter_log"; then
+	run_scan "map iterator" "cache scan: in the kernel (BPF map element iterator" \
+		TFLOW_SCAN=iterator
+else
+	why=$(sed -n 's/.*cache scan: no BPF map element iterator: //p' "$iter_log" | head -1)
+	t_check "map iterator refused: the log says why" test -n "$why"
+	t_skip "map iterator: idle flows exported exactly" "BPF map element iterator: $why"
+	run_scan "map iterator refused, its fallback" "cache scan: batched map syscalls, one per" \
+		TFLOW_SCAN=iterator
+fi
 run_scan "batched fallback" "cache scan: batched map syscalls (TFLOW_NO_ITER is set)" \
 	TFLOW_NO_ITER=1
 t_finish

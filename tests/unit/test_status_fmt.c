@@ -3,6 +3,7 @@
 #include <string.h>
 #include "t.h"
 #include "fields.h"
+#include "iter.h"
 #include "prom.h"
 #include "status_fmt.h"
 
@@ -24,6 +25,7 @@ static struct state_snap *snap_make(void)
 	st->active_timeout_ns = 30 * 60 * NS_S;
 	st->inactive_timeout_ns = 15 * NS_S;
 	st->scan_interval_ns = NS_S;
+	st->scan_mode = SCAN_SYSCALL;
 	st->packet_sampling = 1;
 	st->sampling_interval = 2;
 	st->sampling_space = 3;
@@ -122,6 +124,7 @@ static void test_status_text(void)
 	T_CHECK(has_line(t, "inactive-flow-timeout: 15s"), "inactive");
 	T_CHECK(has_line(t, "      packet-sampling: yes"), "sampling");
 	T_CHECK(has_line(t, "         ipfix-fields: all (36)"), "fields");
+	T_CHECK(has_line(t, "           cache-scan: syscall program"), "cache-scan");
 	T_CHECK(has_line(t, "           cache-used: 41 of 4096 (1.0%)"), "cache-used");
 	T_CHECK(has_line(t, "        spill-entries: 3"), "spill");
 	T_CHECK(has_line(t, "        by-end-reason: idle=5 active=9 eof=2 forced=0 resources=1"),
@@ -159,6 +162,8 @@ static void test_status_json(void)
 		t);
 	T_CHECK(strstr(t, "\"interfaces\":[\"eth0\",\"we\\\"ird\\\\\"],\"cache_entries\":4096,"),
 		"settings: names escaped");
+	T_CHECK(strstr(t, "\"scan_interval_ms\":1000,\"cache_scan\":\"syscall program\","), "%s",
+		t);
 	T_CHECK(strstr(t, "\"cache\":{\"active_flows\":41,\"size\":4096,\"used_percent\":1.0,"
 			  "\"spill_entries\":3}"),
 		"cache");
