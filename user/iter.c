@@ -25,12 +25,11 @@ struct flow_iter {
 	enum scan_mode mode;
 	struct bpf_link *link; /* SCAN_ITERATOR */
 	__u32 pass;
-	char *buf;			/* SCAN_ITERATOR: read() pages */
+	char *buf;			  /* SCAN_ITERATOR: read() pages */
 	const struct tflow_iter_rec *out; /* SCAN_SYSCALL: tflow_sweep_out, mapped */
 	size_t out_len;
 	__u32 cap;
 };
-
 
 static int quiet_print(enum libbpf_print_level lvl, const char *fmt, va_list ap)
 {
@@ -134,7 +133,7 @@ struct flow_iter *iter_open(int flows_fd, __u32 max_entries, enum scan_mode m)
 	if (!it)
 		return NULL;
 	it->mode = m;
-	err = m == SCAN_SYSCALL ? sweep_open(it, flows_fd, max_entries)
+	err = m == SCAN_SYSCALL	   ? sweep_open(it, flows_fd, max_entries)
 	      : m == SCAN_ITERATOR ? seq_open(it, flows_fd)
 				   : -EINVAL;
 	if (!err)

@@ -17,7 +17,7 @@ enum scan_mode {
 /* "syscall program", "map iterator", "batched syscalls": for the log and `tflow status`. */
 static inline const char *scan_mode_name(enum scan_mode m)
 {
-	return m == SCAN_SYSCALL ? "syscall program"
+	return m == SCAN_SYSCALL    ? "syscall program"
 	       : m == SCAN_ITERATOR ? "map iterator"
 				    : "batched syscalls";
 }

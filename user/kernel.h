@@ -17,4 +17,10 @@ const char *kernel_lockdown(char *buf, size_t len);
  */
 const char *kernel_refusal(int err, const char *needs, char *buf, size_t len);
 
+/*
+ * Probe once, at start, what of BPF the kernel offers tflow (program and map types, helpers) and
+ * log it in one line with the lockdown mode. Needs the privileges of a load.
+ */
+void kernel_log_features(void);
+
 #endif

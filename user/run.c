@@ -17,6 +17,7 @@
 #include "export.h"
 #include "extstore.h"
 #include "loader.h"
+#include "kernel.h"
 #include "log.h"
 #include "metrics.h"
 #include "netlink.h"
@@ -420,6 +421,7 @@ int run(const struct cfg *c, const struct run_opts *o)
 	if (err)
 		goto out;
 	/* Not fatal (the batched scan stays); before privileges are dropped: it loads a program. */
+	kernel_log_features();
 	cache_iter_open(&rc->cache);
 	rb = ring_buffer__new(bpf_map__fd(loader_overflow_map(&rc->loader)), on_overflow, rc, NULL);
 	if (!rb) {
