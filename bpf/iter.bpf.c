@@ -255,7 +255,7 @@ static long sweep_one(struct bpf_map *map, struct tflow_key *key, struct tflow_v
 		r->flags = TFLOW_ITER_REMOVED;
 		take_counters(val, &r->value);
 		/* As in take(): cannot fail, the element is there and only this thread removes. */
-		if (bpf_map_delete_elem(&tflow_flows, &r->key))
+		if (bpf_map_delete_elem(&tflow_flows, key))
 			iter_counts.failed++;
 		else
 			iter_counts.removed++;

@@ -54,7 +54,8 @@ struct tflow_iter_counts {
 	__u64 visited;	/* elements the iterator showed the program (a flow may be shown twice) */
 	__u64 kept;	/* flows left in the map */
 	__u64 removed;	/* flows removed and reported */
-	__u64 deferred; /* iterator: idle flows left for the next scan (their bucket's queue full) */
+	__u64 deferred; /* iterator: idle flows left for the next scan (their bucket's queue full)
+			 */
 	__u64 failed;	/* removals the map refused: reported, left in the map marked taken */
 	__u64 dropped;	/* records the seq buffer refused: a bug, the flows are lost */
 };

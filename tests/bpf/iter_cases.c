@@ -288,9 +288,9 @@ static void run_reset(struct run *run)
  */
 static bool scan_force(enum scan_mode m, int ffd, char *why, size_t len)
 {
-	static const char *const env[] = { [SCAN_BATCHED] = "batched",
-					   [SCAN_SYSCALL] = "syscall",
-					   [SCAN_ITERATOR] = "iterator" };
+	static const char *const env[] = {
+		[SCAN_BATCHED] = "batched", [SCAN_SYSCALL] = "syscall", [SCAN_ITERATOR] = "iterator"
+	};
 	struct flow_iter *it;
 
 	setenv("TFLOW_SCAN", env[m], 1);
