@@ -30,6 +30,12 @@
 # wire packets) and the neighbours are static for both families (no ARP/ND round trips).
 # Nothing is ever sent outside these two namespaces.
 #
+# Starting tflow: a test that starts `tflow run` in the background and waits for it does so with
+# tflow_launch (exporter_start does), which empties the run's log before the child starts and waits
+# for that run's own `running on` line. A `2>LOG &` alone truncates LOG only when the child gets to
+# it: a wait that began first could read the previous run's line and send traffic before this run
+# had attached. (test_service reads the journal of its own systemd instead.)
+#
 # Results are printed as `ok - NAME`, `not ok - NAME`, `skip - NAME (reason)` (tests/run.sh
 # counts them). Diagnostics go to stderr. Environment:
 #	CI=true            a missing tool or privilege fails the test instead of skipping it
@@ -376,30 +382,49 @@ nfdump_csv() { nfdump -R "${1:-$COLLECTOR_DIR}" -o csv -N; }
 
 # ---------------------------------------------------------------- exporter (tflow)
 
-# exporter_start TFLOW_RUN_OPTIONS...: `tflow run --interfaces vb ...` in $NS_B; waits for the
-# `running` line (15 s). Stdout goes to $E2E_WORK/tflow.out, stderr to $E2E_WORK/tflow.log.
+# tflow_launch NAME CMD...: CMD, a `tflow run` behind what puts it in its namespaces (`ip netns
+# exec NS`, `nsenter --net=...`), in the background; stdout to $E2E_WORK/NAME.out, stderr to
+# $E2E_WORK/NAME.log. Sets TFLOW_PID (the program's pid; in E2E_PIDS). Waits 15 s for this run's
+# `running on N interface(s)` line (logged once attached, after any privilege drop): NAME.log is
+# emptied before the child starts, so no earlier run's line can stand for it. Returns 0 once the
+# line is there; 1 if tflow exited first or the 15 s ran out, TFLOW_WHY saying which, then the
+# log's tail (for die or t_fail).
+tflow_launch() {
+	local name=$1 logf=$E2E_WORK/$1.log deadline=$((SECONDS + 15)) rc
+	shift
+	: >"$logf" || die "tflow_launch: cannot empty $logf"
+	"$@" >"$E2E_WORK/$name.out" 2>>"$logf" &
+	TFLOW_PID=$!
+	E2E_PIDS+=($!)
+	TFLOW_WHY=""
+	until grep -qE 'running on [0-9]+ interface' "$logf"; do
+		if ! kill -0 "$TFLOW_PID" 2>/dev/null ||
+			[ "$(ps -o stat= -p "$TFLOW_PID" 2>/dev/null | cut -c1)" = Z ]; then
+			wait "$TFLOW_PID"
+			rc=$?
+			TFLOW_WHY="tflow exited with status $rc before 'running on':"$'\n'"$(tail -30 "$logf")"
+			return 1
+		fi
+		if [ $SECONDS -ge $deadline ]; then
+			TFLOW_WHY="no 'running on' line within 15 s:"$'\n'"$(tail -30 "$logf")"
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
+# exporter_start TFLOW_RUN_OPTIONS...: `tflow run --interfaces vb ...` in $NS_B (tflow_launch);
+# stdout goes to $E2E_WORK/tflow.out, stderr to $E2E_WORK/tflow.log.
 exporter_start() {
 	if [ "$E2E_EXPORTER" = softflowd ]; then
 		softflowd_start "$@"
 		return
 	fi
 	log "exporter: $TFLOW run --interfaces $IF_B $*"
-	ip netns exec "$NS_B" "$TFLOW" run --interfaces "$IF_B" "$@" \
-		>"$E2E_WORK/tflow.out" 2>"$E2E_WORK/tflow.log" &
-	EXPORTER_PID=$!
-	E2E_PIDS+=($!)
-	local deadline=$((SECONDS + 15))
-	until grep -q running "$E2E_WORK/tflow.log"; do
-		if ! kill -0 "$EXPORTER_PID" 2>/dev/null; then
-			wait "$EXPORTER_PID"
-			die "exporter: tflow started" "tflow exited with status $? before 'running':" \
-				"$(tail -30 "$E2E_WORK/tflow.log")"
-		fi
-		[ $SECONDS -ge $deadline ] &&
-			die "exporter: tflow started" "no 'running' line within 15 s:" \
-				"$(tail -30 "$E2E_WORK/tflow.log")"
-		sleep 0.1
-	done
+	tflow_launch tflow ip netns exec "$NS_B" "$TFLOW" run --interfaces "$IF_B" "$@"
+	local rc=$?
+	EXPORTER_PID=$TFLOW_PID
+	[ $rc = 0 ] || die "exporter: tflow started" "$TFLOW_WHY"
 	t_ok "exporter: tflow running"
 }
 

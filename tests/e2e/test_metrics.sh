@@ -27,14 +27,11 @@ TEXTDIR=$E2E_WORK/textfile
 TEXTFILE=$TEXTDIR/tflow.prom
 mkdir -p "$TEXTDIR" && chown nobody "$TEXTDIR"
 
-nsenter --net="/run/netns/$NS_B" "$TFLOW" run --interfaces "$IF_B" --pin-dir "$PIN_DIR" \
-	--target "127.0.0.1:$COLLECTOR_PORT,version=5" --inactive-flow-timeout 2s \
-	--scan-interval 250ms --metrics "127.0.0.1:$PORT" --metrics-textfile "$TEXTFILE" \
-	--user nobody >"$E2E_WORK/tflow.out" 2>"$E2E_WORK/tflow.log" &
-EXPORTER_PID=$!
-E2E_PIDS+=($!)
-wait_for 15 grep -q running "$E2E_WORK/tflow.log" ||
-	die "tflow started" "$(tail -20 "$E2E_WORK/tflow.log")"
+tflow_launch tflow nsenter --net="/run/netns/$NS_B" "$TFLOW" run --interfaces "$IF_B" \
+	--pin-dir "$PIN_DIR" --target "127.0.0.1:$COLLECTOR_PORT,version=5" \
+	--inactive-flow-timeout 2s --scan-interval 250ms --metrics "127.0.0.1:$PORT" \
+	--metrics-textfile "$TEXTFILE" --user nobody || die "tflow started" "$TFLOW_WHY"
+EXPORTER_PID=$TFLOW_PID
 t_check "tflow: serving metrics on port $PORT, running as nobody" \
 	grep -q "serving http://127.0.0.1:$PORT/metrics" "$E2E_WORK/tflow.log"
 

@@ -19,14 +19,11 @@ trap 'rm -rf "$PIN_DIR"; e2e_teardown' EXIT
 status() { grep "^$1:" "/proc/$EXPORTER_PID/status" | awk '{print $2}'; }
 
 capture_start
-nsenter --net="/run/netns/$NS_B" "$TFLOW" run --interfaces "$IF_B" --pin-dir "$PIN_DIR" \
-	--user nobody --target "127.0.0.1:$COLLECTOR_PORT,version=5" \
-	--target "127.0.0.1:$((COLLECTOR_PORT + 100)),version=5" --inactive-flow-timeout 1s \
-	>"$E2E_WORK/tflow.out" 2>"$E2E_WORK/tflow.log" &
-EXPORTER_PID=$!
-E2E_PIDS+=($!)
-wait_for 15 grep -q running "$E2E_WORK/tflow.log" ||
-	die "exporter: tflow started" "$(tail -20 "$E2E_WORK/tflow.log")"
+tflow_launch tflow nsenter --net="/run/netns/$NS_B" "$TFLOW" run --interfaces "$IF_B" \
+	--pin-dir "$PIN_DIR" --user nobody --target "127.0.0.1:$COLLECTOR_PORT,version=5" \
+	--target "127.0.0.1:$((COLLECTOR_PORT + 100)),version=5" --inactive-flow-timeout 1s ||
+	die "exporter: tflow started" "$TFLOW_WHY"
+EXPORTER_PID=$TFLOW_PID
 t_eq "CapEff: CAP_BPF and CAP_NET_ADMIN only" "$(status CapEff)" "$WANT"
 t_eq "CapPrm: the same" "$(status CapPrm)" "$WANT"
 t_eq "CapBnd: nothing else can come back" "$(status CapBnd)" "$WANT"
@@ -72,12 +69,10 @@ wait_for 5 sh -c "[ \"\$(readlink /proc/$MNT_PID/ns/mnt)\" != \"\$(readlink /pro
 mns() { nsenter -t "$MNT_PID" -m "$@"; }
 mns mount -t bpf bpf "$BPFFS" -o mode=0700 || die "setup: bpffs mode 0700 on $BPFFS"
 t_eq "0700 bpffs: mounted root-only" "$(mns stat -c '%a %U' "$BPFFS")" "1700 root"
-nsenter -t "$MNT_PID" -m --net="/run/netns/$NS_B" "$TFLOW" run --interfaces "$IF_B" --pin-dir "$BPFFS/tflow" \
-	--user nobody >"$E2E_WORK/tflow2.out" 2>"$E2E_WORK/tflow2.log" &
-EXPORTER_PID=$!
-E2E_PIDS+=($!)
-wait_for 15 grep -q running "$E2E_WORK/tflow2.log" ||
-	die "0700 bpffs: tflow started" "$(tail -20 "$E2E_WORK/tflow2.log")"
+tflow_launch tflow2 nsenter -t "$MNT_PID" -m --net="/run/netns/$NS_B" "$TFLOW" run \
+	--interfaces "$IF_B" --pin-dir "$BPFFS/tflow" --user nobody ||
+	die "0700 bpffs: tflow started" "$TFLOW_WHY"
+EXPORTER_PID=$TFLOW_PID
 t_eq "0700 bpffs: runs as nobody" "$(status Uid | cut -f1)" "$(id -u nobody)"
 # The maps tflow holds: they must be freed once it has gone.
 MAP_IDS=$(sed -n 's/^map_id:[[:space:]]*//p' /proc/"$EXPORTER_PID"/fdinfo/* | sort -un)

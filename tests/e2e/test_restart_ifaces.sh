@@ -37,12 +37,11 @@ write_conf() { echo "/ip traffic-flow set enabled=yes interfaces=$1" >"$CONF"; }
 
 # start NAME PIN_DIR: tflow run --config $CONF in $NS_B; sets PID_<NAME>; logs to NAME.log.
 start() {
-	nsenter --net="/run/netns/$NS_B" "$TFLOW" run --config "$CONF" --pin-dir "$2" \
-		>"$E2E_WORK/$1.out" 2>"$E2E_WORK/$1.log" &
-	E2E_PIDS+=($!)
-	printf -v "PID_$1" %s $!
-	wait_for 15 grep -q running "$E2E_WORK/$1.log" ||
-		die "$1: tflow started" "$(tail -20 "$E2E_WORK/$1.log")"
+	tflow_launch "$1" nsenter --net="/run/netns/$NS_B" "$TFLOW" run --config "$CONF" \
+		--pin-dir "$2"
+	local rc=$?
+	printf -v "PID_$1" %s "$TFLOW_PID"
+	[ $rc = 0 ] || die "$1: tflow started" "$TFLOW_WHY"
 }
 # stop NAME SIGNAL: signal the run and wait for it; its exit status must be 0.
 stop() {

@@ -23,13 +23,11 @@ trap 'rm -rf "$PIN_DIR"; e2e_teardown' EXIT
 RUN=0
 tflow_start() {
 	RUN=$((RUN + 1))
-	nsenter --net="/run/netns/$NS_B" "$TFLOW" run --interfaces "$IF_B" --pin-dir "$PIN_DIR" \
-		--scan-interval 250ms "$@" >"$E2E_WORK/tflow$RUN.out" 2>"$E2E_WORK/tflow$RUN.log" &
-	EXPORTER_PID=$!
-	E2E_PIDS+=($!)
 	ln -sf "tflow$RUN.log" "$E2E_WORK/tflow.log" # for exporter_stop's messages
-	wait_for 15 grep -q running "$E2E_WORK/tflow$RUN.log" ||
-		die "run $RUN: tflow started" "$(tail -20 "$E2E_WORK/tflow$RUN.log")"
+	tflow_launch "tflow$RUN" nsenter --net="/run/netns/$NS_B" "$TFLOW" run --interfaces "$IF_B" \
+		--pin-dir "$PIN_DIR" --scan-interval 250ms "$@" ||
+		die "run $RUN: tflow started" "$TFLOW_WHY"
+	EXPORTER_PID=$TFLOW_PID
 }
 
 # status [ARGS...]: `tflow status --pin-dir $PIN_DIR ARGS` from the root namespaces; output in
