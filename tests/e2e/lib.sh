@@ -36,6 +36,20 @@
 # it: a wait that began first could read the previous run's line and send traffic before this run
 # had attached. (test_service reads the journal of its own systemd instead.)
 #
+# Pins: a test never pins in the host's bpffs, nor mounts one on the host's /sys/fs/bpf.
+#  - A tflow started with `ip netns exec` (exporter_start) pins under /sys/fs/bpf in the private
+#    mount namespace that command makes: it mounts a fresh sysfs on /sys there, which hides any
+#    bpffs under /sys/fs/bpf, so tflow mounts one of its own, and it dies with the command. Other
+#    commands see those pins through `nsenter -t $EXPORTER_PID -m`.
+#  - A test whose pins must outlive one command (a restart, `tflow status` or `top` from another
+#    command) calls pins_private first: the whole test runs again (same PID) in a private mount
+#    namespace of its own, with a fresh bpffs mounted on /sys/fs/bpf there (mode 0700, as systemd
+#    and tflow mount it). Every command of the test sees it, nothing outside does, and it goes with
+#    the test's last process: nothing to clean up, and the host's mount table is left as it was.
+#    Such a test starts tflow with `nsenter --net=/run/netns/$NS_B`, never `ip netns exec`, whose
+#    fresh /sys would hide that bpffs. Its network namespaces are mounted in that private mount
+#    namespace too (`ip netns list` on the host shows their names, but cannot enter them).
+#
 # Results are printed as `ok - NAME`, `not ok - NAME`, `skip - NAME (reason)` (tests/run.sh
 # counts them). Diagnostics go to stderr. Environment:
 #	CI=true            a missing tool or privilege fails the test instead of skipping it
@@ -45,6 +59,7 @@
 
 set -u
 
+E2E_ARGV=("$@") # the test's own arguments, for pins_private's second start
 E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT_DIR=$(cd "$E2E_DIR/../.." && pwd)
 TFLOW=${TFLOW:-$ROOT_DIR/build/tflow}
@@ -186,6 +201,23 @@ wait_pid() {
 }
 
 # ---------------------------------------------------------------- setup and teardown
+
+# pins_private: run this test in a private mount namespace with a bpffs of its own on /sys/fs/bpf
+# (see the top of this file). Call it after `need`, before anything else: it starts the test again
+# with exec, same PID (the namespace names carry it), so nothing done before it is kept.
+pins_private() {
+	if [ "${E2E_PINS_NS:-}" != "$$" ]; then
+		[ -z "$E2E_WORK" ] || die "pins_private: called after the test began"
+		need root unshare
+		# shellcheck disable=SC2093 # exec returns only if it failed
+		E2E_PINS_NS=$$ exec unshare --mount --propagation private -- bash "$0" "${E2E_ARGV[@]}"
+		die "pins_private: cannot exec unshare"
+	fi
+	[ "$(readlink /proc/$$/ns/mnt)" != "$(readlink /proc/$PPID/ns/mnt)" ] ||
+		die "pins_private: still in the mount namespace of the process that started the test"
+	mount -t bpf -o mode=0700 bpf /sys/fs/bpf || die "pins_private: bpffs on /sys/fs/bpf"
+	log "pins: a bpffs of this test's own on /sys/fs/bpf, in its private mount namespace"
+}
 
 e2e_teardown() {
 	local rc=$? pid ns

@@ -16,12 +16,12 @@
 
 need root ip ethtool nfcapd nfdump ss tflow scapy nsenter jq
 "$PY" -c 'import prometheus_client.parser' 2>/dev/null || need python3-prometheus-client
+pins_private # `tflow status` from another command reads the pins
 topo_create
 collector_start
 udp_sink udp-sink 5001 5002 5003 || exit 1
 
 PIN_DIR=/sys/fs/bpf/tflow-e2e-$$
-trap 'rm -rf "$PIN_DIR"; e2e_teardown' EXIT
 PORT=919
 TEXTDIR=$E2E_WORK/textfile
 TEXTFILE=$TEXTDIR/tflow.prom

@@ -10,12 +10,12 @@
 . "$(dirname "$0")/lib.sh"
 
 need root ip ethtool tcpdump nfcapd nfdump ping ss tflow scapy nsenter
+pins_private # its /sys/fs/bpf: a bpffs of its own, root mode 0700 (systemd's, tflow's)
 topo_create
 collector_start
 
 WANT=0000008000001000 # bits 12 (CAP_NET_ADMIN) and 39 (CAP_BPF)
 PIN_DIR=/sys/fs/bpf/tflow-e2e-priv-$$
-trap 'rm -rf "$PIN_DIR"; e2e_teardown' EXIT
 status() { grep "^$1:" "/proc/$EXPORTER_PID/status" | awk '{print $2}'; }
 
 capture_start

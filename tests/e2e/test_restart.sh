@@ -9,13 +9,13 @@
 . "$(dirname "$0")/lib.sh"
 
 need root ip ethtool tcpdump nfcapd nfdump ping ss tflow scapy nsenter
+pins_private # the pins outlive a run
 topo_create
 collector_start
 udp_sink udp-sink 5001 || exit 1
 
 # ip netns exec would give tflow a private bpffs that dies with it; pins must outlive a run.
 PIN_DIR=/sys/fs/bpf/tflow-e2e-$$
-trap 'rm -rf "$PIN_DIR"; e2e_teardown' EXIT
 
 RUN=0
 tflow_start() {

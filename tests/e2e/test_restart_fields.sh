@@ -11,12 +11,12 @@
 . "$(dirname "$0")/lib.sh"
 
 need root ip ethtool tflow scapy nsenter
+pins_private # the pins outlive a run
 topo_create
 udp_sink udp-sink 5001 || exit 1
 
 # Pins must outlive a run: not ip netns exec's private bpffs.
 PIN_DIR=/sys/fs/bpf/tflow-e2e-$$
-trap 'rm -rf "$PIN_DIR"; e2e_teardown' EXIT
 
 RUN=0
 tflow_start() {
