@@ -445,6 +445,40 @@ tflow_launch() {
 	done
 }
 
+# pins_in DIR: the tflow_* pins in DIR, on one line (nothing if none, or no DIR).
+pins_in() {
+	local f names=()
+	for f in "$1"/tflow_*; do [ -e "$f" ] && names+=("${f##*/}"); done
+	echo "${names[*]}"
+}
+
+# check_pins_gone NAME DIR LOG: what a stop (SIGTERM) guarantees, whatever user tflow ran as:
+# no tflow_* pin is left in DIR, and DIR is gone, or is empty and LOG says why it stays (tflow as
+# another user (--user) may not remove it from a bpffs root of mode 0700, systemd's and tflow's:
+# loader.c, pins_remove()).
+check_pins_gone() {
+	local name=$1 dir=$2 logf=$3 left
+	if [ ! -e "$dir" ]; then
+		t_ok "$name"
+		return 0
+	fi
+	left=$(ls -A "$dir" 2>&1)
+	if [ -n "$left" ]; then
+		t_fail "$name" "left in $dir: $(pins_in "$dir")" "$(ls -lA "$dir" 2>&1)"
+		return 1
+	fi
+	t_check "$name" pins_stay_logged "$dir" "$logf"
+}
+
+# pins_stay_logged DIR LOG: LOG has tflow's line for an empty pin directory DIR it may not remove.
+pins_stay_logged() {
+	grep -F "the empty pin directory $1 stays: uid " "$2" |
+		grep -q 'may not remove it from its parent directory' && return 0
+	echo "$1 is left, empty, and $2 does not say why:"
+	tail -5 "$2"
+	return 1
+}
+
 # exporter_start TFLOW_RUN_OPTIONS...: `tflow run --interfaces vb ...` in $NS_B (tflow_launch);
 # stdout goes to $E2E_WORK/tflow.out, stderr to $E2E_WORK/tflow.log.
 exporter_start() {

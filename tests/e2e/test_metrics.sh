@@ -176,13 +176,13 @@ exporter_stop
 t_eq "after SIGTERM: the port is closed" \
 	"$(req raw 127.0.0.1 $PORT 'GET /metrics HTTP/1.0\r\n\r\n')" refused
 t_check "after SIGTERM: the textfile is removed" test ! -e "$TEXTFILE"
-t_check "after SIGTERM: the pins are removed (by nobody)" test ! -e "$PIN_DIR"
+check_pins_gone "after SIGTERM: the pins are removed (by nobody)" "$PIN_DIR" "$E2E_WORK/tflow.log"
 for bad in 127.0.0.1 127.0.0.1:0 127.0.0.1:65536 localhost:9469 '[::1]9469' :9469; do
 	nsenter --net="/run/netns/$NS_B" "$TFLOW" run --interfaces "$IF_B" --pin-dir "$PIN_DIR" \
 		--metrics "$bad" >/dev/null 2>"$E2E_WORK/bad.err"
 	rc=$?
 	t_eq "--metrics '$bad': exit 2, says what is accepted, nothing pinned" \
-		"$rc $(grep -c 'ADDR:PORT' "$E2E_WORK/bad.err") $(test -e "$PIN_DIR" && echo pinned)" "2 1 "
+		"$rc $(grep -c 'ADDR:PORT' "$E2E_WORK/bad.err") $(pins_in "$PIN_DIR")" "2 1 "
 done
 collector_stop
 t_finish
