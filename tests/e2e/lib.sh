@@ -30,6 +30,26 @@
 # wire packets) and the neighbours are static for both families (no ARP/ND round trips).
 # Nothing is ever sent outside these two namespaces.
 #
+# Starting tflow: a test that starts `tflow run` in the background and waits for it does so with
+# tflow_launch (exporter_start does), which empties the run's log before the child starts and waits
+# for that run's own `running on` line. A `2>LOG &` alone truncates LOG only when the child gets to
+# it: a wait that began first could read the previous run's line and send traffic before this run
+# had attached. (test_service reads the journal of its own systemd instead.)
+#
+# Pins: a test never pins in the host's bpffs, nor mounts one on the host's /sys/fs/bpf.
+#  - A tflow started with `ip netns exec` (exporter_start) pins under /sys/fs/bpf in the private
+#    mount namespace that command makes: it mounts a fresh sysfs on /sys there, which hides any
+#    bpffs under /sys/fs/bpf, so tflow mounts one of its own, and it dies with the command. Other
+#    commands see those pins through `nsenter -t $EXPORTER_PID -m`.
+#  - A test whose pins must outlive one command (a restart, `tflow status` or `top` from another
+#    command) calls pins_private first: the whole test runs again (same PID) in a private mount
+#    namespace of its own, with a fresh bpffs mounted on /sys/fs/bpf there (mode 0700, as systemd
+#    and tflow mount it). Every command of the test sees it, nothing outside does, and it goes with
+#    the test's last process: nothing to clean up, and the host's mount table is left as it was.
+#    Such a test starts tflow with `nsenter --net=/run/netns/$NS_B`, never `ip netns exec`, whose
+#    fresh /sys would hide that bpffs. Its network namespaces are mounted in that private mount
+#    namespace too (`ip netns list` on the host shows their names, but cannot enter them).
+#
 # Results are printed as `ok - NAME`, `not ok - NAME`, `skip - NAME (reason)` (tests/run.sh
 # counts them). Diagnostics go to stderr. Environment:
 #	CI=true            a missing tool or privilege fails the test instead of skipping it
@@ -39,6 +59,7 @@
 
 set -u
 
+E2E_ARGV=("$@") # the test's own arguments, for pins_private's second start
 E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT_DIR=$(cd "$E2E_DIR/../.." && pwd)
 TFLOW=${TFLOW:-$ROOT_DIR/build/tflow}
@@ -180,6 +201,23 @@ wait_pid() {
 }
 
 # ---------------------------------------------------------------- setup and teardown
+
+# pins_private: run this test in a private mount namespace with a bpffs of its own on /sys/fs/bpf
+# (see the top of this file). Call it after `need`, before anything else: it starts the test again
+# with exec, same PID (the namespace names carry it), so nothing done before it is kept.
+pins_private() {
+	if [ "${E2E_PINS_NS:-}" != "$$" ]; then
+		[ -z "$E2E_WORK" ] || die "pins_private: called after the test began"
+		need root unshare
+		# shellcheck disable=SC2093 # exec returns only if it failed
+		E2E_PINS_NS=$$ exec unshare --mount --propagation private -- bash "$0" "${E2E_ARGV[@]}"
+		die "pins_private: cannot exec unshare"
+	fi
+	[ "$(readlink /proc/$$/ns/mnt)" != "$(readlink /proc/$PPID/ns/mnt)" ] ||
+		die "pins_private: still in the mount namespace of the process that started the test"
+	mount -t bpf -o mode=0700 bpf /sys/fs/bpf || die "pins_private: bpffs on /sys/fs/bpf"
+	log "pins: a bpffs of this test's own on /sys/fs/bpf, in its private mount namespace"
+}
 
 e2e_teardown() {
 	local rc=$? pid ns
@@ -376,30 +414,83 @@ nfdump_csv() { nfdump -R "${1:-$COLLECTOR_DIR}" -o csv -N; }
 
 # ---------------------------------------------------------------- exporter (tflow)
 
-# exporter_start TFLOW_RUN_OPTIONS...: `tflow run --interfaces vb ...` in $NS_B; waits for the
-# `running` line (15 s). Stdout goes to $E2E_WORK/tflow.out, stderr to $E2E_WORK/tflow.log.
+# tflow_launch NAME CMD...: CMD, a `tflow run` behind what puts it in its namespaces (`ip netns
+# exec NS`, `nsenter --net=...`), in the background; stdout to $E2E_WORK/NAME.out, stderr to
+# $E2E_WORK/NAME.log. Sets TFLOW_PID (the program's pid; in E2E_PIDS). Waits 15 s for this run's
+# `running on N interface(s)` line (logged once attached, after any privilege drop): NAME.log is
+# emptied before the child starts, so no earlier run's line can stand for it. Returns 0 once the
+# line is there; 1 if tflow exited first or the 15 s ran out, TFLOW_WHY saying which, then the
+# log's tail (for die or t_fail).
+tflow_launch() {
+	local name=$1 logf=$E2E_WORK/$1.log deadline=$((SECONDS + 15)) rc
+	shift
+	: >"$logf" || die "tflow_launch: cannot empty $logf"
+	"$@" >"$E2E_WORK/$name.out" 2>>"$logf" &
+	TFLOW_PID=$!
+	E2E_PIDS+=($!)
+	TFLOW_WHY=""
+	until grep -qE 'running on [0-9]+ interface' "$logf"; do
+		if ! kill -0 "$TFLOW_PID" 2>/dev/null ||
+			[ "$(ps -o stat= -p "$TFLOW_PID" 2>/dev/null | cut -c1)" = Z ]; then
+			wait "$TFLOW_PID"
+			rc=$?
+			TFLOW_WHY="tflow exited with status $rc before 'running on':"$'\n'"$(tail -30 "$logf")"
+			return 1
+		fi
+		if [ $SECONDS -ge $deadline ]; then
+			TFLOW_WHY="no 'running on' line within 15 s:"$'\n'"$(tail -30 "$logf")"
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
+# pins_in DIR: the tflow_* pins in DIR, on one line (nothing if none, or no DIR).
+pins_in() {
+	local f names=()
+	for f in "$1"/tflow_*; do [ -e "$f" ] && names+=("${f##*/}"); done
+	echo "${names[*]}"
+}
+
+# check_pins_gone NAME DIR LOG: what a stop (SIGTERM) guarantees, whatever user tflow ran as:
+# no tflow_* pin is left in DIR, and DIR is gone, or is empty and LOG says why it stays (tflow as
+# another user (--user) may not remove it from a bpffs root of mode 0700, systemd's and tflow's:
+# loader.c, pins_remove()).
+check_pins_gone() {
+	local name=$1 dir=$2 logf=$3 left
+	if [ ! -e "$dir" ]; then
+		t_ok "$name"
+		return 0
+	fi
+	left=$(ls -A "$dir" 2>&1)
+	if [ -n "$left" ]; then
+		t_fail "$name" "left in $dir: $(pins_in "$dir")" "$(ls -lA "$dir" 2>&1)"
+		return 1
+	fi
+	t_check "$name" pins_stay_logged "$dir" "$logf"
+}
+
+# pins_stay_logged DIR LOG: LOG has tflow's line for an empty pin directory DIR it may not remove.
+pins_stay_logged() {
+	grep -F "the empty pin directory $1 stays: uid " "$2" |
+		grep -q 'may not remove it from its parent directory' && return 0
+	echo "$1 is left, empty, and $2 does not say why:"
+	tail -5 "$2"
+	return 1
+}
+
+# exporter_start TFLOW_RUN_OPTIONS...: `tflow run --interfaces vb ...` in $NS_B (tflow_launch);
+# stdout goes to $E2E_WORK/tflow.out, stderr to $E2E_WORK/tflow.log.
 exporter_start() {
 	if [ "$E2E_EXPORTER" = softflowd ]; then
 		softflowd_start "$@"
 		return
 	fi
 	log "exporter: $TFLOW run --interfaces $IF_B $*"
-	ip netns exec "$NS_B" "$TFLOW" run --interfaces "$IF_B" "$@" \
-		>"$E2E_WORK/tflow.out" 2>"$E2E_WORK/tflow.log" &
-	EXPORTER_PID=$!
-	E2E_PIDS+=($!)
-	local deadline=$((SECONDS + 15))
-	until grep -q running "$E2E_WORK/tflow.log"; do
-		if ! kill -0 "$EXPORTER_PID" 2>/dev/null; then
-			wait "$EXPORTER_PID"
-			die "exporter: tflow started" "tflow exited with status $? before 'running':" \
-				"$(tail -30 "$E2E_WORK/tflow.log")"
-		fi
-		[ $SECONDS -ge $deadline ] &&
-			die "exporter: tflow started" "no 'running' line within 15 s:" \
-				"$(tail -30 "$E2E_WORK/tflow.log")"
-		sleep 0.1
-	done
+	tflow_launch tflow ip netns exec "$NS_B" "$TFLOW" run --interfaces "$IF_B" "$@"
+	local rc=$?
+	EXPORTER_PID=$TFLOW_PID
+	[ $rc = 0 ] || die "exporter: tflow started" "$TFLOW_WHY"
 	t_ok "exporter: tflow running"
 }
 

@@ -88,11 +88,8 @@ bad_target() { bad_file "target add $1" 1 "$2" "/ip traffic-flow target add ${*:
 
 # ---------------------------------------------------------------- positive control
 
-ctl_log=$E2E_WORK/control.log
-ip netns exec "$NS" "$TFLOW" run --interfaces v0 >/dev/null 2>"$ctl_log" &
-ctl=$!
-E2E_PIDS+=("$ctl")
-if wait_for 15 grep -q running "$ctl_log"; then
+if tflow_launch control ip netns exec "$NS" "$TFLOW" run --interfaces v0; then
+	ctl=$TFLOW_PID
 	pins=$(nsenter --mount=/proc/$ctl/ns/mnt ls -A /sys/fs/bpf/tflow 2>&1 | tr '\n' ' ')
 	now=$(attached)
 	kill -TERM $ctl
@@ -104,7 +101,7 @@ if wait_for 15 grep -q running "$ctl_log"; then
 	*) t_fail "control: a valid run pins its maps in its mount namespace" "found: $pins" ;; esac
 	t_eq "control: SIGTERM detaches everything, exit 0" "$WAIT_RC $(attached)" "0 "
 else
-	die "control: tflow run --interfaces v0 starts" "$(tail -20 "$ctl_log")"
+	die "control: tflow run --interfaces v0 starts" "$TFLOW_WHY"
 fi
 
 # ---------------------------------------------------------------- wrong types

@@ -58,12 +58,9 @@ wait_for 5 nsa ping -c 1 -W 1 -q 10.79.0.3 >/dev/null || die "topology: $NS_A re
 wait_for 5 nsa ping -6 -c 1 -W 1 -q fd79::3 >/dev/null || die "topology: $NS_A reaches fd79::3"
 
 log "exporter: $TFLOW run --interfaces $IF_B,vbc (JSON lines)"
-ip netns exec "$NS_B" "$TFLOW" run --interfaces "$IF_B,vbc" --inactive-flow-timeout 10m \
-	>"$E2E_WORK/tflow.out" 2>"$E2E_WORK/tflow.log" &
-EXPORTER_PID=$!
-E2E_PIDS+=($!)
-wait_for 15 grep -q running "$E2E_WORK/tflow.log" ||
-	die "exporter: tflow started" "$(tail -20 "$E2E_WORK/tflow.log")"
+tflow_launch tflow ip netns exec "$NS_B" "$TFLOW" run --interfaces "$IF_B,vbc" \
+	--inactive-flow-timeout 10m || die "exporter: tflow started" "$TFLOW_WHY"
+EXPORTER_PID=$TFLOW_PID
 t_ok "exporter: tflow running"
 
 nsa ping -c 3 -i 0.2 -q 10.79.0.3 >"$E2E_WORK/ping.out" || t_fail "ping 10.79.0.3 via the gateway"

@@ -16,25 +16,22 @@
 
 need root ip ethtool nfcapd nfdump ss tflow scapy nsenter jq
 "$PY" -c 'import prometheus_client.parser' 2>/dev/null || need python3-prometheus-client
+pins_private # `tflow status` from another command reads the pins
 topo_create
 collector_start
 udp_sink udp-sink 5001 5002 5003 || exit 1
 
 PIN_DIR=/sys/fs/bpf/tflow-e2e-$$
-trap 'rm -rf "$PIN_DIR"; e2e_teardown' EXIT
 PORT=919
 TEXTDIR=$E2E_WORK/textfile
 TEXTFILE=$TEXTDIR/tflow.prom
 mkdir -p "$TEXTDIR" && chown nobody "$TEXTDIR"
 
-nsenter --net="/run/netns/$NS_B" "$TFLOW" run --interfaces "$IF_B" --pin-dir "$PIN_DIR" \
-	--target "127.0.0.1:$COLLECTOR_PORT,version=5" --inactive-flow-timeout 2s \
-	--scan-interval 250ms --metrics "127.0.0.1:$PORT" --metrics-textfile "$TEXTFILE" \
-	--user nobody >"$E2E_WORK/tflow.out" 2>"$E2E_WORK/tflow.log" &
-EXPORTER_PID=$!
-E2E_PIDS+=($!)
-wait_for 15 grep -q running "$E2E_WORK/tflow.log" ||
-	die "tflow started" "$(tail -20 "$E2E_WORK/tflow.log")"
+tflow_launch tflow nsenter --net="/run/netns/$NS_B" "$TFLOW" run --interfaces "$IF_B" \
+	--pin-dir "$PIN_DIR" --target "127.0.0.1:$COLLECTOR_PORT,version=5" \
+	--inactive-flow-timeout 2s --scan-interval 250ms --metrics "127.0.0.1:$PORT" \
+	--metrics-textfile "$TEXTFILE" --user nobody || die "tflow started" "$TFLOW_WHY"
+EXPORTER_PID=$TFLOW_PID
 t_check "tflow: serving metrics on port $PORT, running as nobody" \
 	grep -q "serving http://127.0.0.1:$PORT/metrics" "$E2E_WORK/tflow.log"
 
@@ -179,13 +176,13 @@ exporter_stop
 t_eq "after SIGTERM: the port is closed" \
 	"$(req raw 127.0.0.1 $PORT 'GET /metrics HTTP/1.0\r\n\r\n')" refused
 t_check "after SIGTERM: the textfile is removed" test ! -e "$TEXTFILE"
-t_check "after SIGTERM: the pins are removed (by nobody)" test ! -e "$PIN_DIR"
+check_pins_gone "after SIGTERM: the pins are removed (by nobody)" "$PIN_DIR" "$E2E_WORK/tflow.log"
 for bad in 127.0.0.1 127.0.0.1:0 127.0.0.1:65536 localhost:9469 '[::1]9469' :9469; do
 	nsenter --net="/run/netns/$NS_B" "$TFLOW" run --interfaces "$IF_B" --pin-dir "$PIN_DIR" \
 		--metrics "$bad" >/dev/null 2>"$E2E_WORK/bad.err"
 	rc=$?
 	t_eq "--metrics '$bad': exit 2, says what is accepted, nothing pinned" \
-		"$rc $(grep -c 'ADDR:PORT' "$E2E_WORK/bad.err") $(test -e "$PIN_DIR" && echo pinned)" "2 1 "
+		"$rc $(grep -c 'ADDR:PORT' "$E2E_WORK/bad.err") $(pins_in "$PIN_DIR")" "2 1 "
 done
 collector_stop
 t_finish

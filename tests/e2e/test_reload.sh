@@ -38,11 +38,9 @@ hup() { # expected count of 'reloaded' lines after it
 write_conf vb
 capture_start
 log "exporter: $TFLOW run --config $CONF"
-ip netns exec "$NS_B" "$TFLOW" run --config "$CONF" >"$E2E_WORK/tflow.out" 2>"$E2E_WORK/tflow.log" &
-EXPORTER_PID=$!
-E2E_PIDS+=($!)
-wait_for 15 grep -q running "$E2E_WORK/tflow.log" || die "exporter: tflow started" \
-	"$(tail -20 "$E2E_WORK/tflow.log")"
+tflow_launch tflow ip netns exec "$NS_B" "$TFLOW" run --config "$CONF" ||
+	die "exporter: tflow started" "$TFLOW_WHY"
+EXPORTER_PID=$TFLOW_PID
 t_check "traffic: phase 1, 50 datagrams" traffic "$NS_A" udp-send "$IP_B" 5001:50:100 --sport 40001
 
 write_conf vb,vx "/ip traffic-flow target add dst-address=127.0.0.1 port=2056 version=IPFIX"

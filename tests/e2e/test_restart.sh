@@ -9,34 +9,22 @@
 . "$(dirname "$0")/lib.sh"
 
 need root ip ethtool tcpdump nfcapd nfdump ping ss tflow scapy nsenter
+pins_private # the pins outlive a run
 topo_create
 collector_start
 udp_sink udp-sink 5001 || exit 1
 
 # ip netns exec would give tflow a private bpffs that dies with it; pins must outlive a run.
 PIN_DIR=/sys/fs/bpf/tflow-e2e-$$
-trap 'rm -rf "$PIN_DIR"; e2e_teardown' EXIT
-
-# wait_file_line FILE RE SECONDS: until FILE has a line matching RE.
-wait_file_line() {
-	local deadline=$((SECONDS + $3))
-	until grep -qE -- "$2" "$1" 2>/dev/null; do
-		[ $SECONDS -ge $deadline ] && return 1
-		sleep 0.1
-	done
-}
 
 RUN=0
 tflow_start() {
 	RUN=$((RUN + 1))
-	nsenter --net="/run/netns/$NS_B" "$TFLOW" run --interfaces "$IF_B" --pin-dir "$PIN_DIR" \
-		--target "127.0.0.1:$COLLECTOR_PORT,version=5" --active-flow-timeout 1s \
-		--inactive-flow-timeout 1s --scan-interval 250ms \
-		>"$E2E_WORK/tflow$RUN.out" 2>"$E2E_WORK/tflow$RUN.log" &
-	EXPORTER_PID=$!
-	E2E_PIDS+=($!)
-	wait_file_line "$E2E_WORK/tflow$RUN.log" running 15 ||
-		die "run $RUN: tflow started" "$(tail -20 "$E2E_WORK/tflow$RUN.log")"
+	tflow_launch "tflow$RUN" nsenter --net="/run/netns/$NS_B" "$TFLOW" run --interfaces "$IF_B" \
+		--pin-dir "$PIN_DIR" --target "127.0.0.1:$COLLECTOR_PORT,version=5" \
+		--active-flow-timeout 1s --inactive-flow-timeout 1s --scan-interval 250ms ||
+		die "run $RUN: tflow started" "$TFLOW_WHY"
+	EXPORTER_PID=$TFLOW_PID
 	t_ok "run $RUN: tflow running$(grep -q resumed "$E2E_WORK/tflow$RUN.log" && echo ', resumed')"
 }
 

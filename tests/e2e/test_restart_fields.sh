@@ -11,24 +11,21 @@
 . "$(dirname "$0")/lib.sh"
 
 need root ip ethtool tflow scapy nsenter
+pins_private # the pins outlive a run
 topo_create
 udp_sink udp-sink 5001 || exit 1
 
 # Pins must outlive a run: not ip netns exec's private bpffs.
 PIN_DIR=/sys/fs/bpf/tflow-e2e-$$
-trap 'rm -rf "$PIN_DIR"; e2e_teardown' EXIT
 
 RUN=0
 tflow_start() {
 	RUN=$((RUN + 1))
 	# No target: JSON lines on stdout, with every field collected.
-	nsenter --net="/run/netns/$NS_B" "$TFLOW" run --interfaces "$IF_B" --pin-dir "$PIN_DIR" "$@" \
-		--active-flow-timeout 1s --inactive-flow-timeout 1s --scan-interval 250ms \
-		>"$E2E_WORK/tflow$RUN.out" 2>"$E2E_WORK/tflow$RUN.log" &
-	EXPORTER_PID=$!
-	E2E_PIDS+=($!)
-	wait_for 15 grep -q running "$E2E_WORK/tflow$RUN.log" ||
-		die "run $RUN: tflow started" "$(tail -20 "$E2E_WORK/tflow$RUN.log")"
+	tflow_launch "tflow$RUN" nsenter --net="/run/netns/$NS_B" "$TFLOW" run --interfaces "$IF_B" \
+		--pin-dir "$PIN_DIR" "$@" --active-flow-timeout 1s --inactive-flow-timeout 1s \
+		--scan-interval 250ms || die "run $RUN: tflow started" "$TFLOW_WHY"
+	EXPORTER_PID=$TFLOW_PID
 	t_ok "run $RUN: tflow running"
 }
 

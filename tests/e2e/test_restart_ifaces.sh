@@ -16,6 +16,7 @@
 
 need root ip tc clang tflow nsenter
 need_tflow_exporter
+pins_private # the pins outlive a run
 topo_create
 for i in w0 w1 w2 w3 w4; do
 	nsb ip link add "$i" type veth peer name "p${i#w}" && nsb ip link set "$i" up &&
@@ -31,18 +32,16 @@ nsb tc filter add dev w2 egress pref 2033 handle 0x7f1 bpf da obj "$O" sec tc ||
 # Pins must outlive a run: ip netns exec would give each run a private bpffs.
 PIN_DIR=/sys/fs/bpf/tflow-e2e-ri-$$
 PIN_B=/sys/fs/bpf/tflow-e2e-rib-$$
-trap 'rm -rf "$PIN_DIR" "$PIN_B"; e2e_teardown' EXIT
 CONF=$E2E_WORK/tflow.conf
 write_conf() { echo "/ip traffic-flow set enabled=yes interfaces=$1" >"$CONF"; }
 
 # start NAME PIN_DIR: tflow run --config $CONF in $NS_B; sets PID_<NAME>; logs to NAME.log.
 start() {
-	nsenter --net="/run/netns/$NS_B" "$TFLOW" run --config "$CONF" --pin-dir "$2" \
-		>"$E2E_WORK/$1.out" 2>"$E2E_WORK/$1.log" &
-	E2E_PIDS+=($!)
-	printf -v "PID_$1" %s $!
-	wait_for 15 grep -q running "$E2E_WORK/$1.log" ||
-		die "$1: tflow started" "$(tail -20 "$E2E_WORK/$1.log")"
+	tflow_launch "$1" nsenter --net="/run/netns/$NS_B" "$TFLOW" run --config "$CONF" \
+		--pin-dir "$2"
+	local rc=$?
+	printf -v "PID_$1" %s "$TFLOW_PID"
+	[ $rc = 0 ] || die "$1: tflow started" "$TFLOW_WHY"
 }
 # stop NAME SIGNAL: signal the run and wait for it; its exit status must be 0.
 stop() {

@@ -11,6 +11,7 @@
 . "$(dirname "$0")/lib.sh"
 
 need root ip ethtool tcpdump nfcapd nfdump ping ss tflow scapy nsenter setpriv jq bpftool
+pins_private # status runs as another command, and the pins outlive a run
 topo_create
 collector_start 2055 nfcapd
 collector_start 4739 ipfix
@@ -18,18 +19,15 @@ udp_sink udp-sink 5001 5002 5003 5004 5005 || exit 1
 
 # ip netns exec would give tflow a private bpffs: status from elsewhere could not see its pins.
 PIN_DIR=/sys/fs/bpf/tflow-e2e-$$
-trap 'rm -rf "$PIN_DIR"; e2e_teardown' EXIT
 
 RUN=0
 tflow_start() {
 	RUN=$((RUN + 1))
-	nsenter --net="/run/netns/$NS_B" "$TFLOW" run --interfaces "$IF_B" --pin-dir "$PIN_DIR" \
-		--scan-interval 250ms "$@" >"$E2E_WORK/tflow$RUN.out" 2>"$E2E_WORK/tflow$RUN.log" &
-	EXPORTER_PID=$!
-	E2E_PIDS+=($!)
 	ln -sf "tflow$RUN.log" "$E2E_WORK/tflow.log" # for exporter_stop's messages
-	wait_for 15 grep -q running "$E2E_WORK/tflow$RUN.log" ||
-		die "run $RUN: tflow started" "$(tail -20 "$E2E_WORK/tflow$RUN.log")"
+	tflow_launch "tflow$RUN" nsenter --net="/run/netns/$NS_B" "$TFLOW" run --interfaces "$IF_B" \
+		--pin-dir "$PIN_DIR" --scan-interval 250ms "$@" ||
+		die "run $RUN: tflow started" "$TFLOW_WHY"
+	EXPORTER_PID=$TFLOW_PID
 }
 
 # status [ARGS...]: `tflow status --pin-dir $PIN_DIR ARGS` from the root namespaces; output in
