@@ -222,13 +222,14 @@ collector_start() {
 	fail "nfcapd did not start: $(cat "$WORK/nfcapd-$1.log")"
 }
 
-# Packets nfcapd stored, the filler left out.
+# EXPORTED: packets nfcapd stored, the filler left out. Not to be called in $(...): wait there
+# returns at once (nfcapd is the main shell's child), and nfdump would race nfcapd's last write.
 collector_stop() {
 	kill -TERM "$COLL_PID"
 	wait "$COLL_PID" 2>/dev/null
-	nfdump -R "$COLL" -N -o csv "proto udp and not dst port $FILLER_PORT" 2>/dev/null |
+	EXPORTED=$(nfdump -R "$COLL" -N -o csv "proto udp and not dst port $FILLER_PORT" 2>/dev/null |
 		awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
-			$1 ~ /^[0-9]/ { p += $c["ipkt"] } END { printf "%d\n", p }'
+			$1 ~ /^[0-9]/ { p += $c["ipkt"] } END { printf "%d\n", p }')
 }
 
 # exporter_start CASE: attach or start it; EXP_PID is the process whose CPU is counted.
@@ -298,12 +299,13 @@ run_once() {
 	d0=$(delivered)
 	[ -n "$EXP_PID" ] && cpu0=$(cpu_now "$EXP_PID") # its start-up is not counted
 	gen "$f" 0.3 >/dev/null # warm-up, not timed: the flows exist before the timed run
-	pps=$(gen "$f" "$SECS")
+	pps=$(gen "$f" "$SECS") || { echo "$pps"; exit 2; } # fail() exits only the $(...)
 	d1=$(delivered)
 	[ -n "$EXP_PID" ] && filler
 	sleep 0.3
 	exporter_stop "$c"
-	exported=$(collector_stop)
+	collector_stop
+	exported=$EXPORTED
 	RUN_PPS[$c,$f]="${RUN_PPS[$c,$f]:-} $pps"
 	if [ -n "$EXP_PID" ]; then
 		SUM_DELIV[$c,$f]=$((${SUM_DELIV[$c,$f]:-0} + d1 - d0))
