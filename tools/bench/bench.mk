@@ -12,7 +12,7 @@ BENCH_CFLAGS := $(COMMON_CFLAGS) -I$(B) -Itools/bench
 
 .SECONDARY:
 .PHONY: bench-build
-bench-build: $(B)/bpf_bench $(B)/xdpgen $(BENCH_BPF:%=$(B)/%.bpf.o)
+bench-build: $(B)/bpf_bench $(B)/xdpgen $(B)/afpgen $(BENCH_BPF:%=$(B)/%.bpf.o)
 
 $(B):
 	mkdir -p $@
@@ -30,5 +30,9 @@ $(B)/bpf_bench: tools/bench/bpf_bench.c tools/bench/export_bench.c $(BENCH_USER)
 
 $(B)/xdpgen: tools/bench/xdpgen.c $(B)/driver.skel.h | $(B)
 	$(CC) $(BENCH_CFLAGS) $(CFLAGS) -MF $@.d tools/bench/xdpgen.c -o $@ $(LIBS)
+
+# The generator where the kernel refuses live-frames test runs: AF_PACKET, no BPF.
+$(B)/afpgen: tools/bench/afpgen.c | $(B)
+	$(CC) $(BENCH_CFLAGS) $(CFLAGS) -MF $@.d tools/bench/afpgen.c -o $@
 
 -include $(wildcard $(B)/*.d)

@@ -3,14 +3,25 @@
 #
 #	[ tfbg-PID ] gen0 ---- veth ---- dut0 [ tfbd-PID: the exporter on dut0, nfcapd on lo ]
 #
-# xdpgen (tools/bench/xdpgen.c) sends 64-byte UDP/IPv4 frames out of gen0 with
-# BPF_F_TEST_XDP_LIVE_FRAMES; they arrive on dut0 (GRO on, so the veth takes XDP frames even with
-# no program attached), pass whatever is attached there, and reach the IP stack, which drops them
-# (10.99.0.2 is not local, forwarding is off: Ip InAddrErrors counts them, no ICMP is sent). The
-# generator and dut0's NAPI run on the same CPU (the softirq runs when the generator's batch ends),
-# so the delivered rate is 1 / (generator + receive path) per packet, and an exporter's kernel cost
-# per packet is 1/pps(exporter) - 1/pps(nothing). Its userspace cost is the CPU time of its
-# process (/proc/PID/stat, start to exit, the final export included) over the packets delivered.
+# The generator is picked once, by a probe: xdpgen where the kernel runs live-frames test runs,
+# afpgen where it refuses them (lockdown, security policy) or lacks them. Both send UDP/IPv4 frames
+# to 10.99.0.2 with flow i in the UDP ports, and the IP stack of tfbd drops them (not local,
+# forwarding off: Ip InAddrErrors counts them, no ICMP is sent). What arrives on dut0 differs:
+#  - xdpgen (tools/bench/xdpgen.c): 64-byte frames out of gen0 with BPF_F_TEST_XDP_LIVE_FRAMES,
+#    XDP frames, no skb yet: they arrive on dut0 through the veth's NAPI (GRO on, so the veth takes
+#    XDP frames even with no program attached), pass whatever XDP program is attached as a NIC's
+#    frames would, then become skbs. This models traffic from a physical NIC.
+#  - afpgen (tools/bench/afpgen.c): 128-byte frames (the size of the Benchmark issue's figures) from
+#    an AF_PACKET socket with PACKET_QDISC_BYPASS, sendmmsg of 256: skbs handed by gen0's
+#    ndo_start_xmit to dut0, the path the stack's own traffic takes into a veth. With nothing
+#    attached to dut0 they go through the backlog queue to ip_rcv; with an XDP program attached
+#    the veth takes them through its NAPI and turns each skb into an XDP buffer first (a copy
+#    when the skb lacks the headroom, as an AF_PACKET skb does), a cost the xdpgen figures hide.
+# The generator and dut0's receive softirq run on the same CPU (the softirq runs when bottom
+# halves are re-enabled: after each xdpgen batch, after each afpgen frame), so the delivered rate
+# is 1 / (generator + receive path) per packet, and an exporter's kernel cost per packet is
+# 1/pps(exporter) - 1/pps(nothing). Its userspace cost is the CPU time of its process
+# (/proc/PID/stat, start to exit, the final export included) over the packets delivered.
 # Accuracy: packets in nfcapd's records / packets delivered. libpcap readers hold the last partly
 # filled capture block until more traffic comes: a filler of 20000 packets of one flow (UDP
 # destination port 65520) follows each case and is left out of both counts.
@@ -43,10 +54,13 @@ else
 	FLOWS="1 1000 100000"
 	CASES="none pass naive tflow softflowd fprobe"
 fi
-GEN_CPU=1 # xdpgen and, through the softirq, dut0's receive path
+GEN_CPU=1 # the generator and, through the softirq, dut0's receive path
 APP_CPU=0 # the exporters' processes and nfcapd
 FILLER_PORT=65520
 PORT=2055
+GEN=xdpgen # or afpgen: gen_choose
+GEN_ARGS=()
+BENCH_GEN=${BENCH_GEN:-} # xdpgen or afpgen: skip the probe
 
 NS_G=tfbg-$$
 NS_D=tfbd-$$
@@ -98,6 +112,37 @@ topo_create() {
 	DMAC=$(nsd cat /sys/class/net/dut0/address)
 }
 
+# The generator: xdpgen if a live-frames test run works here (one probe of 64 filler frames),
+# else afpgen. Says which, and why, in words.
+gen_choose() {
+	local out why
+	if [ -n "$BENCH_GEN" ]; then
+		case $BENCH_GEN in
+		xdpgen | afpgen) GEN=$BENCH_GEN why="BENCH_GEN=$BENCH_GEN" ;;
+		*) fail "BENCH_GEN=$BENCH_GEN: xdpgen or afpgen" ;;
+		esac
+	elif out=$(nsg taskset -c $GEN_CPU "$B/xdpgen" --dev gen0 --dst-mac "$DMAC" --flows 1 \
+		--first $((FILLER_PORT << 16)) --count 64 2>&1); then
+		GEN=xdpgen why="live-frames test runs work"
+	else
+		GEN=afpgen
+		case $out in
+		*"Operation not permitted"*)
+			why="live-frames test runs refused (EPERM: lockdown or security policy)" ;;
+		*"Invalid argument"* | *"not supported"*)
+			why="live-frames test runs not offered (BPF_F_TEST_XDP_LIVE_FRAMES needs Linux 5.18)" ;;
+		*) why="xdpgen failed: $(echo "$out" | grep -v '^sent ' | tail -1)" ;;
+		esac
+	fi
+	if [ $GEN = afpgen ]; then
+		GEN_ARGS=(--size 128)
+		echo "# veth: generator afpgen (AF_PACKET, qdisc bypassed, 128-byte frames: skbs into dut0): $why"
+	else
+		GEN_ARGS=()
+		echo "# veth: generator xdpgen (live frames, 64-byte frames: XDP frames into dut0): $why"
+	fi
+}
+
 # Packets that reached dut0's IP layer (and were dropped there: not local, no forwarding).
 delivered() {
 	nsd awk '$1 == "Ip:" { if (!h) { for (i = 2; i <= NF; i++) c[$i] = i; h = 1 }
@@ -137,26 +182,27 @@ open(sys.argv[1] + ".cpu", "w").write("%d\n" % int((ru.ru_utime + ru.ru_stime) *
 # CPU time (ns) of a live process so far: every thread's time on CPU (schedstat, ns).
 cpu_now() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%d\n", s }'; }
 
-# gen FLOWS SECONDS: prints the delivered packets per second of CPU time on $GEN_CPU: xdpgen's
-# own CPU time (softirq work that ran in its context included) plus what ksoftirqd/$GEN_CPU spent
-# meanwhile. Wall-clock pps would count the CPU time that other tenants of a shared machine took.
+# gen FLOWS SECONDS: prints the delivered packets per second of CPU time on $GEN_CPU: the
+# generator's own CPU time (softirq work that ran in its context included) plus what
+# ksoftirqd/$GEN_CPU spent meanwhile. Wall-clock pps would count the CPU time that other tenants of
+# a shared machine took.
 gen() {
 	local d0 d1 out cpu k0 k1 ksoft
 	ksoft=$(pgrep -x "ksoftirqd/$GEN_CPU" | head -1)
 	k0=$(cut -d' ' -f1 "/proc/$ksoft/schedstat")
 	d0=$(delivered)
-	out=$(nsg taskset -c $GEN_CPU "$B/xdpgen" --dev gen0 --dst-mac "$DMAC" --flows "$1" \
-		--seconds "$2") || fail "xdpgen: $out"
+	out=$(nsg taskset -c $GEN_CPU "$B/$GEN" "${GEN_ARGS[@]}" --dev gen0 --dst-mac "$DMAC" \
+		--flows "$1" --seconds "$2") || fail "$GEN: $out"
 	d1=$(delivered)
 	k1=$(cut -d' ' -f1 "/proc/$ksoft/schedstat")
 	cpu=$(echo "$out" | sed -n 's/.*, cpu \([0-9.]*\) s$/\1/p')
-	[ -n "$cpu" ] || fail "xdpgen: $out"
+	[ -n "$cpu" ] || fail "$GEN: $out"
 	awk -v n=$((d1 - d0)) -v c="$cpu" -v k=$((k1 - k0)) 'BEGIN { printf "%.0f\n", n / (c + k / 1e9) }'
 }
 
 filler() {
-	nsg taskset -c $GEN_CPU "$B/xdpgen" --dev gen0 --dst-mac "$DMAC" --flows 1 \
-		--first $((FILLER_PORT << 16)) --count 20000 >/dev/null || fail "xdpgen filler"
+	nsg taskset -c $GEN_CPU "$B/$GEN" "${GEN_ARGS[@]}" --dev gen0 --dst-mac "$DMAC" --flows 1 \
+		--first $((FILLER_PORT << 16)) --count 20000 >/dev/null || fail "$GEN filler"
 }
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
@@ -176,13 +222,14 @@ collector_start() {
 	fail "nfcapd did not start: $(cat "$WORK/nfcapd-$1.log")"
 }
 
-# Packets nfcapd stored, the filler left out.
+# EXPORTED: packets nfcapd stored, the filler left out. Not to be called in $(...): wait there
+# returns at once (nfcapd is the main shell's child), and nfdump would race nfcapd's last write.
 collector_stop() {
 	kill -TERM "$COLL_PID"
 	wait "$COLL_PID" 2>/dev/null
-	nfdump -R "$COLL" -N -o csv "proto udp and not dst port $FILLER_PORT" 2>/dev/null |
+	EXPORTED=$(nfdump -R "$COLL" -N -o csv "proto udp and not dst port $FILLER_PORT" 2>/dev/null |
 		awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
-			$1 ~ /^[0-9]/ { p += $c["ipkt"] } END { printf "%d\n", p }'
+			$1 ~ /^[0-9]/ { p += $c["ipkt"] } END { printf "%d\n", p }')
 }
 
 # exporter_start CASE: attach or start it; EXP_PID is the process whose CPU is counted.
@@ -252,12 +299,13 @@ run_once() {
 	d0=$(delivered)
 	[ -n "$EXP_PID" ] && cpu0=$(cpu_now "$EXP_PID") # its start-up is not counted
 	gen "$f" 0.3 >/dev/null # warm-up, not timed: the flows exist before the timed run
-	pps=$(gen "$f" "$SECS")
+	pps=$(gen "$f" "$SECS") || { echo "$pps"; exit 2; } # fail() exits only the $(...)
 	d1=$(delivered)
 	[ -n "$EXP_PID" ] && filler
 	sleep 0.3
 	exporter_stop "$c"
-	exported=$(collector_stop)
+	collector_stop
+	exported=$EXPORTED
 	RUN_PPS[$c,$f]="${RUN_PPS[$c,$f]:-} $pps"
 	if [ -n "$EXP_PID" ]; then
 		SUM_DELIV[$c,$f]=$((${SUM_DELIV[$c,$f]:-0} + d1 - d0))
@@ -299,7 +347,9 @@ fmt() { awk -v x="$1" 'BEGIN { printf "%.2f", x / 1e6 }'; } # pps -> Mpps
 
 [ "$(id -u)" = 0 ] || fail "needs root"
 need ip ethtool taskset nfcapd nfdump
-[ -x "$B/xdpgen" ] || fail "build/bench/xdpgen missing (make bench builds it)"
+for g in xdpgen afpgen; do
+	[ -x "$B/$g" ] || fail "build/bench/$g missing (make bench builds it)"
+done
 for c in $CASES; do
 	case $c in
 	tflow) [ -x "$TFLOW" ] || fail "$TFLOW missing (make)" ;;
@@ -311,6 +361,7 @@ trap teardown EXIT
 trap 'exit 130' INT TERM
 WORK=$(mktemp -d /tmp/tflow-bench.XXXXXX)
 topo_create
+gen_choose
 log "generator on CPU $GEN_CPU, exporters on CPU $APP_CPU; $RUNS run(s) of $SECS s per figure (median)"
 
 for f in $FLOWS; do
