@@ -14,6 +14,7 @@
 #include <linux/if_packet.h>
 #include <sys/socket.h>
 #include "frames.h"
+#include "gen.h"
 
 /*
  * The frames are xdpgen's (frames.h, ports as driver.bpf.c's retag() writes them: flow i has UDP
@@ -26,32 +27,6 @@
 #define SIZE_MAX_LEN 1514
 #define BATCH_MAX 1024
 #define STUCK_CALLS 100000 /* consecutive calls that sent nothing: the device takes no frames */
-
-static __u64 now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
-/* CPU time of this thread: with IRQ time accounting off (Debian's default) it includes the
- * softirq work (the receiving veth's NAPI or backlog) that ran on our CPU after each frame. */
-static __u64 cpu_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
-static int parse_mac(const char *s, __u8 mac[6])
-{
-	return sscanf(s, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &mac[0], &mac[1], &mac[2], &mac[3],
-		      &mac[4], &mac[5]) == 6
-		       ? 0
-		       : -EINVAL;
-}
 
 /* xdpgen's 64-byte UDP/IPv4 frame, grown to len bytes: IPv4 and UDP lengths, IPv4 checksum. */
 static void frame_make(__u8 *out, size_t len, const __u8 dmac[6], const __u8 smac[6])
@@ -133,7 +108,7 @@ int main(int argc, char **argv)
 			dev = optarg;
 			break;
 		case 'm':
-			if (parse_mac(optarg, dmac)) {
+			if (gen_parse_mac(optarg, dmac)) {
 				fprintf(stderr, "afpgen: --dst-mac: aa:bb:cc:dd:ee:ff\n");
 				return 2;
 			}
@@ -222,8 +197,8 @@ int main(int argc, char **argv)
 		msgs[i].msg_hdr.msg_iov = &iov[i];
 		msgs[i].msg_hdr.msg_iovlen = 1;
 	}
-	c0 = cpu_ns();
-	t0 = now_ns();
+	c0 = gen_cpu_ns();
+	t0 = gen_now_ns();
 	t1 = t0;
 	while (count ? sent < count : (t1 - t0) < seconds * 1e9) {
 		int n;
@@ -236,7 +211,7 @@ int main(int argc, char **argv)
 				gen_retag(&g, frames + i * size);
 		}
 		n = sendmmsg(fd, msgs + done, pending - done, 0);
-		t1 = now_ns();
+		t1 = gen_now_ns();
 		if (n > 0) {
 			done += n;
 			sent += n;
@@ -257,7 +232,7 @@ int main(int argc, char **argv)
 		}
 	}
 	printf("sent %llu frames in %.3f s: %.0f pps, cpu %.3f s\n", (unsigned long long)sent,
-	       (t1 - t0) / 1e9, t1 > t0 ? sent / ((t1 - t0) / 1e9) : 0, (cpu_ns() - c0) / 1e9);
+	       (t1 - t0) / 1e9, t1 > t0 ? sent / ((t1 - t0) / 1e9) : 0, (gen_cpu_ns() - c0) / 1e9);
 	free(iov);
 	free(msgs);
 	free(frames);

@@ -10,6 +10,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "frames.h"
+#include "gen.h"
 #include "driver.skel.h"
 
 /*
@@ -18,32 +19,6 @@
  * redirect out of the ingress device. On a veth the frame then arrives at the peer, which needs
  * an XDP program or GRO enabled (NAPI) to take it. One syscall sends `batch` x many frames.
  */
-
-static __u64 now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
-/* CPU time of this thread: with IRQ time accounting off (Debian's default) it includes the
- * softirq work (the receiving veth's NAPI) that ran on our CPU when our batches ended. */
-static __u64 cpu_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
-static int parse_mac(const char *s, __u8 mac[6])
-{
-	return sscanf(s, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &mac[0], &mac[1], &mac[2], &mac[3],
-		      &mac[4], &mac[5]) == 6
-		       ? 0
-		       : -EINVAL;
-}
 
 static void usage(FILE *f)
 {
@@ -83,7 +58,7 @@ int main(int argc, char **argv)
 			dev = optarg;
 			break;
 		case 'm':
-			if (parse_mac(optarg, dmac)) {
+			if (gen_parse_mac(optarg, dmac)) {
 				fprintf(stderr, "xdpgen: --dst-mac: aa:bb:cc:dd:ee:ff\n");
 				return 2;
 			}
@@ -127,8 +102,8 @@ int main(int argc, char **argv)
 	len = frame_build(frame, 4, dmac, smac);
 	ctx.data_end = len; /* the kernel wants the frame's extent in ctx when ctx is given */
 	fd = bpf_program__fd(skel->progs.gen_xdp);
-	c0 = cpu_ns();
-	t0 = now_ns();
+	c0 = gen_cpu_ns();
+	t0 = gen_now_ns();
 	t1 = t0;
 	err = 0;
 	while (count ? sent < count : (t1 - t0) < seconds * 1e9) {
@@ -145,10 +120,10 @@ int main(int argc, char **argv)
 			break;
 		}
 		sent += n;
-		t1 = now_ns();
+		t1 = gen_now_ns();
 	}
 	printf("sent %llu frames in %.3f s: %.0f pps, cpu %.3f s\n", (unsigned long long)sent,
-	       (t1 - t0) / 1e9, sent / ((t1 - t0) / 1e9), (cpu_ns() - c0) / 1e9);
+	       (t1 - t0) / 1e9, sent / ((t1 - t0) / 1e9), (gen_cpu_ns() - c0) / 1e9);
 	driver_bpf__destroy(skel);
 	return err ? 1 : 0;
 }
