@@ -449,15 +449,20 @@ static struct flow_iter *scan_open(struct cache *c, enum scan_mode m, char *why,
 	return it;
 }
 
-/* TFLOW_SCAN (syscall, iterator, batched) or TFLOW_NO_ITER=1 (batched): a scan forced. */
-static int scan_forced(enum scan_mode *m)
+/*
+ * TFLOW_SCAN (syscall, iterator, batched) or TFLOW_NO_ITER=1 (batched): a scan forced, and by
+ * which setting into *by.
+ */
+static int scan_forced(enum scan_mode *m, const char **by)
 {
 	const char *no_iter = getenv("TFLOW_NO_ITER"), *s = getenv("TFLOW_SCAN");
 
+	*by = "TFLOW_NO_ITER";
 	if (no_iter && *no_iter && strcmp(no_iter, "0")) {
 		*m = SCAN_BATCHED;
 		return 1;
 	}
+	*by = "TFLOW_SCAN";
 	if (!s || !*s || !strcmp(s, "auto"))
 		return 0;
 	if (!strcmp(s, "syscall"))
@@ -477,7 +482,8 @@ int cache_iter_open(struct cache *c)
 {
 	char why_sys[160] = "", why_iter[160] = "", why_take[160];
 	enum scan_mode forced = SCAN_BATCHED;
-	int force = scan_forced(&forced);
+	const char *by;
+	int force = scan_forced(&forced, &by);
 
 	/* A packet that lands on a flow being removed: see README, "Known limits". */
 	c->take = c->v1_vals ? NULL : take_open(c->flows_fd);
@@ -486,17 +492,14 @@ int cache_iter_open(struct cache *c)
 			"%s)",
 			kernel_refusal(errno, "Linux 5.14", why_take, sizeof(why_take)));
 	if (force && forced == SCAN_BATCHED) {
-		pr_info("cache scan: batched map syscalls (%s is set)",
-			getenv("TFLOW_SCAN") && !strcmp(getenv("TFLOW_SCAN"), "batched")
-				? "TFLOW_SCAN=batched"
-				: "TFLOW_NO_ITER");
+		pr_info("cache scan: batched map syscalls (%s is set)", by);
 		return 0;
 	}
 	if (c->v1_vals) {
 		pr_info("cache scan: batched map syscalls (a previous tflow's flow map layout)");
 		return -EPROTO;
 	}
-	/* The syscall program first: it needs no tracing program and walks faster (README). */
+	/* The syscall program first: it needs no tracing program, which lockdown refuses. */
 	if (!force || forced == SCAN_SYSCALL)
 		c->iter = scan_open(c, SCAN_SYSCALL, why_sys, sizeof(why_sys));
 	if (!c->iter && (!force || forced == SCAN_ITERATOR))
