@@ -4,9 +4,10 @@
 # The datapath hands a new flow's first-packet fields to userspace on a ring buffer; tflow keeps
 # them until it exports the flow. A restarting tflow leaves them in the pinned tflow_ext map, and
 # the ring stays pinned with what arrives while no tflow runs. Here a long UDP flow runs across
-# two SIGUSR1 restarts (active timeout 1 s: it is exported in deltas by every run) and a second
-# flow starts while no tflow runs. The third run has another cache size: it exports the second's
-# cache at start, with the fields that run left. Pass: every record of both flows, from any run,
+# two SIGUSR1 restarts (active timeout 1 s: it is exported in deltas by every run, each run
+# stopped once it has exported the flow twice) and a second flow starts while no tflow runs.
+# The third run has another cache size: it exports the second's cache at start, with the fields
+# that run left. Pass: every record of both flows, from any run,
 # carries the MACs and UDP length of its first packet, and the packet totals are exact.
 . "$(dirname "$0")/lib.sh"
 
@@ -29,11 +30,27 @@ tflow_start() {
 	t_ok "run $RUN: tflow running"
 }
 
+# deltas RUN: how many records of the long flow run RUN has written so far.
+deltas() {
+	grep -c '"sport":40002,' "$E2E_WORK/tflow$1.out" 2>/dev/null
+}
+# Each run is stopped once it has exported the long flow twice (two active timeouts), not after a
+# fixed time: a run that starts late under load still shows its deltas, a run that never exports
+# fails here.
+has_two() {
+	[ "$(deltas "$RUN")" -ge 2 ]
+}
+two_deltas() {
+	wait_for 8 has_two ||
+		t_fail "run $RUN: exported the long flow twice within 8 s ($(deltas "$RUN") records)"
+}
+
 tflow_start
-# 200 datagrams over ~10 s while tflow restarts twice.
-traffic "$NS_A" udp-send "$IP_B" 5001:200:100 --sport 40002 --gap 0.05 >/dev/null &
+# 400 datagrams over ~20 s while tflow restarts twice: long enough that the third run still sees
+# the flow when starts are slow under load.
+traffic "$NS_A" udp-send "$IP_B" 5001:400:100 --sport 40002 --gap 0.05 >/dev/null &
 UDP_PID=$!
-sleep 2.5
+two_deltas
 kill -USR1 "$EXPORTER_PID"
 wait_pid "$EXPORTER_PID" 10
 t_eq "run 1: exits 0 on SIGUSR1" "$WAIT_RC" 0
@@ -46,13 +63,14 @@ sleep 0.5
 tflow_start
 t_check "run 2: took the fields over" \
 	grep -qE 'first-packet fields of [1-9][0-9]* flows taken over' "$E2E_WORK/tflow2.log"
-sleep 2.5
+two_deltas
 kill -USR1 "$EXPORTER_PID"
 wait_pid "$EXPORTER_PID" 10
 t_eq "run 2: exits 0 on SIGUSR1" "$WAIT_RC" 0
 tflow_start --cache-entries 8k
 t_check "run 3: exported the previous cache of another size" \
 	grep -qE 'exported [1-9][0-9]* records of the previous cache' "$E2E_WORK/tflow3.log"
+two_deltas
 wait_pid "$UDP_PID" 30
 sleep 0.5
 kill -TERM "$EXPORTER_PID"
@@ -87,7 +105,7 @@ t_check "the long flow was exported by every run ($n records)" \
 	sh -c "test $n -ge 6 && grep -q '\"sport\":40002' '$E2E_WORK/tflow1.out' &&
 		grep -q '\"sport\":40002' '$E2E_WORK/tflow2.out' &&
 		grep -q '\"sport\":40002' '$E2E_WORK/tflow3.out'"
-t_eq "the long flow: 200 packets in all" "$pkts" 200
+t_eq "the long flow: 400 packets in all" "$pkts" 400
 t_eq "the long flow: every record carries its first packet's MACs and UDP length" "$bad" 0
 read -r n pkts bad <<<"$(records 40003)"
 t_eq "the flow begun between the runs: 5 packets" "$pkts" 5
