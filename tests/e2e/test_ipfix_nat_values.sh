@@ -168,7 +168,7 @@ nsb conntrack -D -f ipv6 >/dev/null 2>&1
 # A deleted entry stays counted until its destroy event reaches the listeners (tflow): on a loaded
 # machine that takes a moment.
 ct_empty() { [ "$(nsb conntrack -C)" = 0 ]; }
-wait_for 5 ct_empty
+wait_for 15 ct_empty
 t_eq "conntrack -D: every connection of the gateway ends" "$(nsb conntrack -C)" 0
 # delete_events: the 5 delete events (NAT44 5, NAT66 2) have been exported (at the next scan)
 delete_events() {
