@@ -11,11 +11,11 @@ SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sa
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Werror -I. -Iinclude -MMD -MP
 LIBS      := -lbpf -lelf -lz
 
-# Modules without libbpf or I/O dependencies: unit-tested (also under ASan/UBSan).
-PURE_SRCS := user/collect.c user/config.c user/config_iface.c user/ifmatch.c user/config_parse.c user/config_target.c user/value.c user/nf5.c user/record.c user/log.c user/ie.c user/nf1.c user/nf9.c user/ipfix.c user/ftable.c user/conntrack.c user/route.c user/prom.c user/status_fmt.c user/fields.c user/config_ipfix.c user/ifnames.c
-# tflow top: deltas, groups and output (user/top.c does the I/O).
-PURE_SRCS += user/top_calc.c user/top_fmt.c
-USER_SRCS := $(sort $(PURE_SRCS) $(wildcard user/*.c))
+# The folders of user/ (user/README.md): those without libbpf or the skeletons are pure, linked
+# into the unit tests and fuzzers (also under ASan/UBSan). user/*.c is the command itself.
+PURE_DIRS := util record config enrich export status top
+PURE_SRCS := $(sort $(foreach d,$(PURE_DIRS),$(wildcard user/$(d)/*.c)))
+USER_SRCS := $(sort $(wildcard user/*.c user/*/*.c))
 USER_OBJS := $(USER_SRCS:user/%.c=$(BUILD)/user/%.o)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/unit/%) $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/unit-san/%)
@@ -24,7 +24,7 @@ BPF_TEST_SRCS := $(filter-out tests/bpf/fuzz_bpf.c,$(wildcard tests/bpf/*.c))
 .PHONY: all clean test unit deps vmlinux demo check-format format bench
 all: $(BUILD)/tflow
 
-$(BUILD) $(BUILD)/user $(BUILD)/unit $(BUILD)/unit-san:
+$(BUILD) $(BUILD)/unit $(BUILD)/unit-san:
 	mkdir -p $@
 
 $(BUILD)/tflow.bpf.o: bpf/tflow.bpf.c | $(BUILD)
@@ -33,7 +33,7 @@ $(BUILD)/tflow.bpf.o: bpf/tflow.bpf.c | $(BUILD)
 $(BUILD)/tflow.skel.h: $(BUILD)/tflow.bpf.o
 	$(BPFTOOL) gen skeleton $< name tflow_bpf > $@.tmp && mv $@.tmp $@
 
-# The in-kernel cache scan (user/iter.c): an object of its own, so the datapath's skeleton and
+# The in-kernel cache scan (user/cache/iter.c): an object of its own, so the datapath's skeleton and
 # load do not depend on iterator support.
 $(BUILD)/tflow_iter.bpf.o: bpf/iter.bpf.c | $(BUILD)
 	$(CLANG) $(BPF_CFLAGS) -MF $(BUILD)/tflow_iter.bpf.d -c $< -o $@
@@ -41,9 +41,10 @@ $(BUILD)/tflow_iter.bpf.o: bpf/iter.bpf.c | $(BUILD)
 $(BUILD)/tflow_iter.skel.h: $(BUILD)/tflow_iter.bpf.o
 	$(BPFTOOL) gen skeleton $< name tflow_iter_bpf > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/user/iter.o: $(BUILD)/tflow_iter.skel.h
+$(BUILD)/user/cache/iter.o: $(BUILD)/tflow_iter.skel.h
 
-$(BUILD)/user/%.o: user/%.c $(BUILD)/tflow.skel.h | $(BUILD)/user
+$(BUILD)/user/%.o: user/%.c $(BUILD)/tflow.skel.h
+	@mkdir -p $(@D)
 	$(CC) $(COMMON_CFLAGS) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/tflow: $(USER_OBJS)
@@ -56,7 +57,8 @@ $(BUILD)/unit-san/%: tests/unit/%.c $(PURE_SRCS) | $(BUILD)/unit-san
 	$(CC) $(COMMON_CFLAGS) -Itests/unit $(SAN_FLAGS) -MF $@.d $< $(PURE_SRCS) -o $@
 
 # With the scanner (tests/bpf/iter_cases.c: the in-kernel scan and its fallback).
-BPF_TEST_USER := user/cache.c user/extstore.c user/iter.c user/kernel.c user/spill.c user/ftable.c user/record.c user/log.c
+BPF_TEST_USER := $(wildcard user/cache/*.c) user/datapath/kernel.c user/util/ftable.c user/record/record.c \
+	user/util/log.c
 $(BUILD)/test_bpf: $(BPF_TEST_SRCS) $(BPF_TEST_USER) $(BUILD)/tflow.skel.h $(BUILD)/tflow_iter.skel.h
 	$(CC) $(COMMON_CFLAGS) -Itests/bpf $(CFLAGS) $(BPF_TEST_SRCS) $(BPF_TEST_USER) -o $@ $(LIBS)
 
@@ -76,15 +78,15 @@ vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux.h
 
 check-format:
-	@clang-format --dry-run --Werror bpf/*.c bpf/*.h user/*.c user/*.h include/*.h tests/unit/*.c tests/bpf/*.c
+	@clang-format --dry-run --Werror bpf/*.c bpf/*.h user/*.[ch] user/*/*.[ch] include/*.h tests/unit/*.c tests/bpf/*.c
 
 format:
-	clang-format -i bpf/*.c bpf/*.h user/*.c user/*.h include/*.h tests/unit/*.c tests/bpf/*.c
+	clang-format -i bpf/*.c bpf/*.h user/*.[ch] user/*/*.[ch] include/*.h tests/unit/*.c tests/bpf/*.c
 
 clean:
 	rm -rf $(BUILD)
 
--include $(wildcard $(BUILD)/*.d $(BUILD)/user/*.d $(BUILD)/unit/*.d $(BUILD)/unit-san/*.d)
+-include $(wildcard $(BUILD)/*.d $(BUILD)/user/*.d $(BUILD)/user/*/*.d $(BUILD)/unit/*.d $(BUILD)/unit-san/*.d)
 
 # Benchmarks (tools/bench/PERFORMANCE.md), not part of `make test`: root; exit 1 when a target is
 # missed. The bench's BPF objects are built with the project's BPF_CFLAGS.

@@ -200,8 +200,8 @@ int tflow_scan_compat(struct bpf_iter__bpf_map_elem *ctx)
 }
 
 /*
- * The records of one tflow_sweep run, read by userspace through mmap (user/iter.c). max_entries
- * is the run's capacity (tflow_sweep_ctl.cap), set before load.
+ * The records of one tflow_sweep run, read by userspace through mmap (user/cache/iter.c).
+ * max_entries is the run's capacity (tflow_sweep_ctl.cap), set before load.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -279,8 +279,8 @@ int tflow_sweep(void *ctx)
 }
 
 /*
- * Remove the flow ctx->key with its final counters into ctx (user/iter.c, take_flow): the batched
- * scan's removals, without the window of a lookup-and-delete. Syscall programs need 5.14.
+ * Remove the flow ctx->key with its final counters into ctx (user/cache/iter.c, take_flow): the
+ * batched scan's removals, without the window of a lookup-and-delete. Syscall programs need 5.14.
  */
 SEC("syscall")
 int tflow_take(struct tflow_take_ctx *ctx)

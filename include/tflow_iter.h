@@ -1,4 +1,4 @@
-/* tflow_iter.h - what the in-kernel cache scan (bpf/iter.bpf.c) and user/iter.c exchange. */
+/* tflow_iter.h - what the in-kernel cache scan (bpf/iter.bpf.c) and user/cache/iter.c exchange. */
 #ifndef TFLOW_ITER_H
 #define TFLOW_ITER_H
 
@@ -28,7 +28,7 @@ struct tflow_iter_params {
 /*
  * What a scan does with a flow at p->now_ns. Every walker of the map asks this one function: the
  * syscall program and the iterator in the kernel (bpf/iter.bpf.c), the batched path in userspace
- * (user/cache.c). A packet may have come a clock tick after now (the scan's clock was read
+ * (user/cache/cache.c). A packet may have come a clock tick after now (the scan's clock was read
  * first): its flow is neither idle nor past the active timeout, however the subtraction would wrap.
  */
 enum tflow_fate {

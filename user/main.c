@@ -6,13 +6,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "config.h"
-#include "log.h"
+#include "config/config.h"
+#include "util/log.h"
 #include "metrics.h"
 #include "run.h"
 #include "status.h"
 #include "tflow.h"
-#include "top.h"
+#include "top/top.h"
 
 #define EXIT_CONFIG 2
 

@@ -10,11 +10,11 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
-#include "clock.h"
-#include "log.h"
+#include "util/clock.h"
+#include "util/log.h"
 #include "metrics.h"
-#include "prom.h"
-#include "state.h"
+#include "status/prom.h"
+#include "state/state.h"
 
 #define LISTEN_TAG 0xffffffffu /* epoll data of the listening socket; connections: their slot */
 

@@ -11,20 +11,20 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "clock.h"
-#include "cache.h"
-#include "enrich.h"
-#include "export.h"
-#include "extstore.h"
-#include "loader.h"
-#include "kernel.h"
-#include "log.h"
+#include "util/clock.h"
+#include "cache/cache.h"
+#include "enrich/enrich.h"
+#include "export/export.h"
+#include "cache/extstore.h"
+#include "datapath/loader.h"
+#include "datapath/kernel.h"
+#include "util/log.h"
 #include "metrics.h"
-#include "netlink.h"
-#include "privs.h"
+#include "datapath/netlink.h"
+#include "datapath/privs.h"
 #include "run.h"
-#include "state.h"
-#include "stats.h"
+#include "state/state.h"
+#include "datapath/stats.h"
 #include "tflow.skel.h"
 
 /* Under pressure the overflow ring triggers a scan, but at most this often. */

@@ -2,7 +2,7 @@
 #ifndef TFLOW_RUN_H
 #define TFLOW_RUN_H
 
-#include "config.h"
+#include "config/config.h"
 
 /* Fill c with the configuration read anew (SIGHUP); 0, or nonzero after logging why not. */
 typedef int (*run_reload_fn)(struct cfg *c, void *arg);

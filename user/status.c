@@ -8,9 +8,9 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
-#include "state.h"
+#include "state/state.h"
 #include "status.h"
-#include "status_fmt.h"
+#include "status/status_fmt.h"
 #include "tflow.h"
 
 /* Exit statuses as LSB init scripts give them for `status`. */

@@ -12,10 +12,10 @@
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
-#include "clock.h"
-#include "config.h"
-#include "log.h"
-#include "top.h"
+#include "util/clock.h"
+#include "config/config.h"
+#include "util/log.h"
+#include "top/top.h"
 
 #define EXIT_USAGE 2
 #define CHUNK 4096		     /* entries per batched read */

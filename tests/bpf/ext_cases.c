@@ -1,4 +1,4 @@
-/* ext_cases.c - the store of first-packet fields (user/extstore.c): a restart, the ring. */
+/* ext_cases.c - the store of first-packet fields (user/cache/extstore.c): a restart, the ring. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <string.h>
@@ -6,10 +6,10 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "cache.h"
+#include "cache/cache.h"
 #include "cases.h"
-#include "clock.h"
-#include "extstore.h"
+#include "util/clock.h"
+#include "cache/extstore.h"
 #include "fixtures.h"
 #include "tflow.skel.h"
 

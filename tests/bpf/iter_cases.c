@@ -1,7 +1,7 @@
 /*
  * iter_cases.c - the cache scans via cache_scan(): in the kernel (the syscall program, the map
  * iterator) and the batched fallback, with the first-packet fields of the flows in an ext_store
- * (user/extstore.c).
+ * (user/cache/extstore.c).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -12,10 +12,10 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "cache.h"
-#include "extstore.h"
-#include "iter.h"
-#include "kernel.h"
+#include "cache/cache.h"
+#include "cache/extstore.h"
+#include "cache/iter.h"
+#include "datapath/kernel.h"
 #include "cases.h"
 #include "iter_cases.h"
 #include "tflow.skel.h"

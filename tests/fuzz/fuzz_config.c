@@ -8,8 +8,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include "fuzz.h"
-#include "config.h"
-#include "value.h"
+#include "config/config.h"
+#include "config/value.h"
 
 /*
  * The first input byte picks what the rest is fed to (a letter of mode_tags, or any byte). Besides

@@ -3,13 +3,13 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <string.h>
-#include "fields.h"
+#include "record/fields.h"
 #include "fuzz.h"
-#include "ipfix.h"
-#include "nf1.h"
-#include "nf5.h"
-#include "nf9.h"
-#include "record.h"
+#include "export/ipfix.h"
+#include "export/nf1.h"
+#include "export/nf5.h"
+#include "export/nf9.h"
+#include "record/record.h"
 
 /*
  * The first input byte picks the encoder and, for v9/IPFIX, the `/ip traffic-flow ipfix` field

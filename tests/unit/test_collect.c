@@ -1,6 +1,6 @@
 /* test_collect.c - tflow_config.collect from the targets and the ipfix field selection. */
 #include "t.h"
-#include "collect.h"
+#include "config/collect.h"
 #include "tflow.h"
 
 #define EXT TFLOW_COLLECT_EXT

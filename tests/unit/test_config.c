@@ -6,9 +6,9 @@
 #include <string.h>
 #include <unistd.h>
 #include "t.h"
-#include "config.h"
-#include "ifmatch.h"
-#include "fields.h"
+#include "config/config.h"
+#include "config/ifmatch.h"
+#include "record/fields.h"
 
 #define S(x) ((__u64)(x)*1000000000ULL)
 #define MS(x) ((__u64)(x)*1000000ULL)

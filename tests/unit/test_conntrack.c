@@ -6,7 +6,7 @@
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_conntrack.h>
 #include "t.h"
-#include "conntrack.h"
+#include "enrich/conntrack.h"
 #include "nlbuild.h"
 
 #define S(x) ((__u64)(x)*1000000000ULL)

@@ -2,7 +2,7 @@
 #include <errno.h>
 #include <string.h>
 #include "t.h"
-#include "ifnames.h"
+#include "export/ifnames.h"
 
 static void test_set_find(void)
 {

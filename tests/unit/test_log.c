@@ -1,7 +1,7 @@
 /* test_log.c - log lines for a terminal and for the journal, and JOURNAL_STREAM matching. */
 #include <string.h>
 #include "t.h"
-#include "log.h"
+#include "util/log.h"
 
 static void check_fmt(enum log_level lvl, bool journal, const char *msg, const char *want)
 {

@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <string.h>
 #include "t.h"
-#include "nf5.h"
+#include "export/nf5.h"
 
 #define MS(x) ((__u64)(x)*1000000ULL)
 

@@ -3,8 +3,8 @@
 #include <errno.h>
 #include <string.h>
 #include "t.h"
-#include "fields.h"
-#include "nf9.h"
+#include "record/fields.h"
+#include "export/nf9.h"
 
 #define MS(x) ((__u64)(x)*1000000ULL)
 

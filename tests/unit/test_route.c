@@ -8,7 +8,7 @@
 #include <linux/rtnetlink.h>
 #include "t.h"
 #include "nlbuild.h"
-#include "route.h"
+#include "enrich/route.h"
 
 /* RTM_NEWROUTE as a dump or an event has it: rtmsg, RTA_TABLE, RTA_DST (absent for /0), ... */
 static void route_msg(struct nlb *m, __u16 type, int af, const char *dst, __u8 plen, __u32 table,

@@ -2,10 +2,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include "t.h"
-#include "fields.h"
-#include "iter.h"
-#include "prom.h"
-#include "status_fmt.h"
+#include "record/fields.h"
+#include "cache/iter.h"
+#include "status/prom.h"
+#include "status/status_fmt.h"
 
 #define NS_S 1000000000ULL
 

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "t.h"
-#include "top.h"
+#include "top/top.h"
 
 static struct tflow_key key4(const char *src, __u16 sport, const char *dst, __u16 dport, __u8 proto)
 {

@@ -15,7 +15,7 @@
 #include "tflow.h"
 #include "bench.h"
 #include "frames.h"
-#include "loader.h"
+#include "datapath/loader.h"
 #include "tflow.skel.h"
 #include "empty.skel.h"
 #include "naive.skel.h"

@@ -14,14 +14,14 @@
 #include <bpf/libbpf.h>
 #include "tflow.h"
 #include "bench.h"
-#include "cache.h"
-#include "extstore.h"
-#include "fields.h"
-#include "ipfix.h"
-#include "loader.h"
-#include "log.h"
-#include "nf5.h"
-#include "nf9.h"
+#include "cache/cache.h"
+#include "cache/extstore.h"
+#include "record/fields.h"
+#include "export/ipfix.h"
+#include "datapath/loader.h"
+#include "util/log.h"
+#include "export/nf5.h"
+#include "export/nf9.h"
 #include "tflow.skel.h"
 
 #define NS_PER_S 1000000000.0
