@@ -7,9 +7,9 @@
 #include <linux/types.h>
 #include "config/config.h"
 #include "config/value.h"
+#include "util/util.h"
 
 #define MAX_WORDS 64
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 struct word {
 	char *key;

@@ -4,8 +4,7 @@
 #include <string.h>
 #include "util/bytes.h"
 #include "export/ie.h"
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#include "util/util.h"
 
 /*
  * Sorted by id; names as in the IANA IPFIX registry. Lengths are the IPFIX ones. The single

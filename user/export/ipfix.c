@@ -2,8 +2,7 @@
 #include <errno.h>
 #include "util/bytes.h"
 #include "export/ipfix.h"
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#include "util/util.h"
 
 #define IPFIX_VERSION 10
 #define IPFIX_SET_TEMPLATE 2	     /* set id of template records */

@@ -2,8 +2,7 @@
 #include <errno.h>
 #include "util/bytes.h"
 #include "export/nf9.h"
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#include "util/util.h"
 
 #define NF9_VERSION 9
 #define NF9_SET_TEMPLATE 0	   /* FlowSet id of template records */

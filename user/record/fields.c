@@ -3,8 +3,7 @@
 #include <string.h>
 #include "record/fields.h"
 #include "export/ie.h"
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#include "util/util.h"
 
 static const char *const names[TF_N_FIELDS] = {
 	[TF_BYTES] = "bytes",
