@@ -6,7 +6,7 @@
 # second install keeps an edited configuration; PREFIX=/usr/local puts the unit where systemd
 # reads local units. The man page renders with `groff -man -ww -z` silent, and names every long
 # option and command `tflow help` lists and every property of the configuration tables in
-# user/config*.c, so code and page cannot drift apart. The example configuration parses, with its
+# user/config/config*.c, so code and page cannot drift apart. The example configuration parses, with its
 # commented targets too. `systemd-analyze verify` prints nothing for the unit installed with real
 # paths, and `systemd-analyze security` rates it no worse than 3.0. `make uninstall` removes every
 # file install put, and keeps an edited configuration.
@@ -79,9 +79,9 @@ for cmd in $(grep -oE '(^|[ :])tflow [a-z]+' <<<"$HELP" | awk '{print $2}' | sor
 	grep -qE "^ *$cmd( |,|$)" "$TEXT" || missing="$missing $cmd"
 done
 t_eq "man: every command 'tflow help' lists is in COMMANDS" "${missing# }" ""
-# The property tables: { "name", P_TYPE, ... } in user/config*.c.
-props=$(grep -ohE '\{ "[a-z0-9-]+", P_' user/config*.c | cut -d'"' -f2 | sort -u)
-t_check "man: property tables found in user/config*.c" test "$(wc -w <<<"$props")" -ge 19
+# The property tables: { "name", P_TYPE, ... } in user/config/config*.c.
+props=$(grep -ohE '\{ "[a-z0-9-]+", P_' user/config/config*.c | cut -d'"' -f2 | sort -u)
+t_check "man: property tables found in user/config/config*.c" test "$(wc -w <<<"$props")" -ge 19
 missing=""
 for p in $props; do grep -qE -- "(^|[^a-z0-9-])$p=" "$TEXT" || missing="$missing $p"; done
 t_eq "man: every configuration property is in the page" "${missing# }" ""
