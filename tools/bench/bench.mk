@@ -8,7 +8,8 @@ BENCH_SKELS := $(BENCH_BPF:%=$(B)/%.skel.h)
 # gives tflow_ext_ring (with what it links).
 BENCH_USER := $(addprefix $(BUILD)/user/,cache/cache.o cache/extstore.o cache/iter.o datapath/kernel.o \
 	cache/spill.o util/ftable.o record/record.o util/log.o export/ie.o record/fields.o export/nf5.o \
-	export/nf9.o export/ipfix.o datapath/loader.o config/collect.o datapath/hooks.o config/ifmatch.o)
+	export/layout.o export/nf9.o export/ipfix.o datapath/loader.o config/collect.o datapath/hooks.o \
+	config/ifmatch.o)
 BENCH_CFLAGS := $(COMMON_CFLAGS) -I$(B) -Itools/bench
 
 .SECONDARY:

@@ -212,7 +212,7 @@ void ie_put_record(__u8 *p, const struct tflow_record *r, const struct enc_clock
 		case IE_FLOW_END_MILLISECONDS:
 			v = enc_real_ms(clk, r->last_ns);
 			break;
-		case IE_ICMP_TYPE_CODE_IPV4: /* v9 lists it for ICMPv6 too (fields.c says why) */
+		case IE_ICMP_TYPE_CODE_IPV4: /* v9 lists it for ICMPv6 too (layout.c says why) */
 		case IE_ICMP_TYPE_CODE_IPV6:
 			v = is_icmp(r) ? ntohs(r->key.dport) : 0;
 			break;

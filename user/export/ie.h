@@ -108,11 +108,11 @@ enum ie_format {
 /* A record of options template 261: the ifindex (scope), then interfaceName. */
 #define IE_IFNAME_REC_LEN (4 + IE_IFNAME_LEN)
 
-#define IE_MAX_ELEMS 48 /* elements of one data template at most (fields.c checks) */
+#define IE_MAX_ELEMS 48 /* elements of one data template at most (layout.c checks) */
 
 /*
  * A data template as a record is written from it: its id, its elements in order with their
- * lengths in its format, and the record length. Built once per field selection (fields.c), so
+ * lengths in its format, and the record length. Built once per field selection (layout.c), so
  * writing a record looks nothing up.
  */
 struct ie_template {
@@ -196,15 +196,13 @@ size_t ie_template_len(const struct ie_template *t);
 
 /*
  * The data templates of one format for one `/ip traffic-flow ipfix` selection, built once at
- * start and on reload. nat4/nat6 have n == 0 unless nat-events is selected.
+ * start and on reload (fields_layout(), layout.h). nat4/nat6 have n == 0 unless nat-events is
+ * selected.
  */
 struct ie_layout {
 	enum ie_format fmt;
 	struct ie_template flow4, flow6, nat4, nat6;
 };
-
-/* Build l for the selection sel (TF_BIT() of enum tflow_field) in format f (fields.c). */
-void fields_layout(struct ie_layout *l, __u64 sel, enum ie_format f);
 
 /* The template a record is written with: flow or NAT event (r->nat_event), by family; NULL if
  * the layout has none for it (NAT events not selected, a family other than 4 or 6). */

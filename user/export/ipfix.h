@@ -3,6 +3,7 @@
 #define TFLOW_IPFIX_H
 
 #include "export/ie.h"
+#include "export/layout.h" /* the layouts it encodes: fields_layout() */
 
 #define IPFIX_HDR_LEN 16
 #define IPFIX_TMPL_V4 IE_TMPL_FLOW4
