@@ -7,6 +7,7 @@
 #include "config/config.h"
 #include "export/ie.h"
 #include "export/ifnames.h"
+#include "export/msg.h"
 #include "util/log.h"
 #include "export/nf5.h"
 #include "record/record.h"
