@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include "export/export.h"
 #include "export/ipfix.h"
+#include "export/json.h"
 #include "export/layout.h"
 #include "export/nf1.h"
 #include "export/nf9.h"
