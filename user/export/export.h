@@ -14,8 +14,11 @@
 
 #define EXPORT_MAX_DATAGRAM 65507 /* largest UDP payload over IPv4 */
 
+struct fmt_ops; /* a format's operations (export.c) */
+
 struct target {
 	struct cfg_target cfg;
+	const struct fmt_ops *ops; /* by cfg.version */
 	int fd;
 	size_t max_len; /* UDP payload bytes: mtu less the IP and UDP headers */
 	int max_recs;	/* v1/v5: records per datagram within max_len */
