@@ -6,6 +6,8 @@
 #include "record/fields.h"
 #include "fuzz.h"
 #include "export/ipfix.h"
+#include "export/json.h"
+#include "export/layout.h"
 #include "export/nf1.h"
 #include "export/nf5.h"
 #include "export/nf9.h"

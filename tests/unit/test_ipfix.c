@@ -5,6 +5,7 @@
 #include "t.h"
 #include "record/fields.h"
 #include "export/ipfix.h"
+#include "export/layout.h"
 
 #define MS(x) ((__u64)(x)*1000000ULL)
 

@@ -5,6 +5,7 @@
 #include "t.h"
 #include "record/fields.h"
 #include "export/nf9.h"
+#include "export/layout.h"
 
 #define MS(x) ((__u64)(x)*1000000ULL)
 

@@ -2,6 +2,7 @@
 #include <arpa/inet.h>
 #include <string.h>
 #include "t.h"
+#include "export/json.h"
 #include "record/record.h"
 
 #define MS(x) ((__u64)(x)*1000000ULL)

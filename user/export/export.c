@@ -8,17 +8,12 @@
 #include <time.h>
 #include <unistd.h>
 #include "export/export.h"
-#include "export/ipfix.h"
-#include "export/nf1.h"
-#include "export/nf9.h"
+#include "export/fmt.h"
+#include "export/json.h"
+#include "export/layout.h"
 
 #define SNDBUF_BYTES (4 << 20)
 #define UDP_HDR_LEN 8
-
-static bool is_templated(const struct target *t)
-{
-	return t->cfg.version == 9 || t->cfg.version == CFG_VERSION_IPFIX;
-}
 
 static struct enc_clock clock_now(void)
 {
@@ -45,26 +40,29 @@ static const char *target_name(const struct target *t, char *buf, size_t size)
 	return buf;
 }
 
+static bool is_templated(const struct target *t)
+{
+	return t->ops->templated;
+}
+
 static struct sock_filter drop_all_insn[] = { BPF_STMT(BPF_RET | BPF_K, 0) };
 static const struct sock_fprog drop_all = { 1, drop_all_insn };
 
 static int target_open(struct target *t)
 {
 	size_t ip_hdr = t->cfg.dst.ss_family == AF_INET6 ? 40 : 20;
-	int sndbuf = SNDBUF_BYTES, hdr = NF5_HDR_LEN, rec = NF5_REC_LEN, max = NF5_MAX_RECS;
+	int sndbuf = SNDBUF_BYTES;
 	char name[64];
 
+	t->ops = fmt_of(t->cfg.version);
 	t->max_len = t->cfg.mtu - ip_hdr - UDP_HDR_LEN;
 	if (t->max_len > EXPORT_MAX_DATAGRAM)
 		t->max_len = EXPORT_MAX_DATAGRAM;
-	if (t->cfg.version == 1) {
-		hdr = NF1_HDR_LEN;
-		rec = NF1_REC_LEN;
-		max = NF1_MAX_RECS;
+	if (!t->ops->templated) {
+		t->max_recs = (int)(t->max_len - t->ops->hdr_len) / t->ops->rec_len;
+		if (t->max_recs > t->ops->max_recs)
+			t->max_recs = t->ops->max_recs;
 	}
-	t->max_recs = (int)(t->max_len - hdr) / rec;
-	if (t->max_recs > max)
-		t->max_recs = max;
 	t->fd = socket(t->cfg.dst.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (t->fd < 0)
 		goto fail;
@@ -130,26 +128,11 @@ static void target_send(struct target *t, const void *buf, size_t len, __u32 nre
 static void flush_fixed(struct exporter *e, struct target *t)
 {
 	struct enc_clock clk = clock_now();
-	__u32 uptime = enc_uptime_ms(clk.mono_ns);
 	int len;
 
 	if (!t->n_pending)
 		return;
-	if (t->cfg.version == 1) {
-		struct nf1_hdr_ctx h = { uptime, enc_real_secs(&clk), clk.real_ns % ENC_NS_PER_S };
-
-		len = nf1_encode(&h, t->pending, t->n_pending, t->buf, t->max_len);
-	} else {
-		struct nf5_hdr_ctx h = { .sys_uptime_ms = uptime,
-					 .unix_secs = enc_real_secs(&clk),
-					 .unix_nsecs = clk.real_ns % ENC_NS_PER_S,
-					 .flow_sequence = t->seq,
-					 .sampling = e->nf5_sampling };
-
-		len = nf5_encode(&h, t->pending, t->n_pending, t->buf, t->max_len);
-		/* Flows offered, sent or not: a collector sees the gap of a lost datagram. */
-		t->seq += t->n_pending;
-	}
+	len = t->ops->encode(e, t, &clk);
 	if (len > 0)
 		target_send(t, t->buf, len, t->n_pending);
 	else
@@ -168,12 +151,11 @@ static bool templates_due(const struct target *t, __u64 now)
 /* Start a message, with the templates when they are due unless no_templates. */
 static int msg_begin(struct exporter *e, struct target *t, bool no_templates)
 {
+	const struct fmt_ops *ops = t->ops;
 	struct enc_clock clk = clock_now();
-	bool v9 = t->cfg.version == 9;
 	int err;
 
-	err = v9 ? nf9_begin(&t->msg, t->buf, t->max_len, &clk, t->seq, t->cfg.source_id)
-		 : ipfix_begin(&t->msg, t->buf, t->max_len, &clk, t->seq, t->cfg.source_id);
+	err = ops->begin(&t->msg, t->buf, t->max_len, &clk, t->seq, t->cfg.source_id);
 	if (err)
 		return err;
 	t->msg_open = true;
@@ -181,13 +163,12 @@ static int msg_begin(struct exporter *e, struct target *t, bool no_templates)
 	if (no_templates || !templates_due(t, clk.mono_ns))
 		return 0;
 	/* Sampling rides with the templates: always announced, rate 1 when off. */
-	err = v9 ? nf9_add_templates(&t->msg, &e->v9) : ipfix_add_templates(&t->msg, &e->ipfix);
+	err = ops->add_templates(&t->msg, ops->layout(e));
 	if (!err)
-		err = v9 ? nf9_add_options(&t->msg, &e->sampling, t->cfg.source_id)
-			 : ipfix_add_options(&t->msg, &e->sampling, &clk, t->cfg.source_id);
+		err = ops->add_options(&t->msg, &e->sampling, &clk, t->cfg.source_id);
 	/* Interface names: the template now, every name after it (send_ifnames). */
 	if (!err && e->ifnames_on)
-		err = v9 ? nf9_add_ifname_template(&t->msg) : ipfix_add_ifname_template(&t->msg);
+		err = ops->add_ifname_template(&t->msg);
 	if (err)
 		return err;
 	t->msg_has_templates = true;
@@ -203,11 +184,11 @@ static void msg_send(struct target *t)
 
 	if (!t->msg_open)
 		return;
-	len = t->cfg.version == 9 ? nf9_finish(&t->msg) : ipfix_finish(&t->msg);
+	len = t->ops->finish(&t->msg);
 	data = t->msg.data_records;
 	target_send(t, t->buf, len, data);
 	/* v9 numbers export datagrams; IPFIX numbers data records, templates excluded. */
-	t->seq += t->cfg.version == 9 ? 1 : data;
+	t->seq += t->ops->seq_counts_records ? data : 1;
 	if (t->msg_has_templates) {
 		t->templates_sent++;
 		t->since_templates = 0;
@@ -258,8 +239,7 @@ static void add_templated(struct exporter *e, struct target *t, const struct tfl
 		if (!t->msg_open)
 			break;
 		clk = clock_now();
-		err = t->cfg.version == 9 ? nf9_add_record(&t->msg, &e->v9, r, &clk)
-					  : ipfix_add_record(&t->msg, &e->ipfix, r, &clk);
+		err = t->ops->add_record(&t->msg, t->ops->layout(e), r, &clk);
 		if (!err)
 			return;
 		if (err != -ENOSPC || !t->msg.records) /* even an empty message is too small */

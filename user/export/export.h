@@ -7,14 +7,18 @@
 #include "config/config.h"
 #include "export/ie.h"
 #include "export/ifnames.h"
+#include "export/msg.h"
 #include "util/log.h"
 #include "export/nf5.h"
 #include "record/record.h"
 
 #define EXPORT_MAX_DATAGRAM 65507 /* largest UDP payload over IPv4 */
 
+struct fmt_ops; /* a format's operations (export.c) */
+
 struct target {
 	struct cfg_target cfg;
+	const struct fmt_ops *ops; /* by cfg.version */
 	int fd;
 	size_t max_len; /* UDP payload bytes: mtu less the IP and UDP headers */
 	int max_recs;	/* v1/v5: records per datagram within max_len */

@@ -1,4 +1,4 @@
-/* ie.h - what the encoders share: information elements, the clock pair, the v9/IPFIX builder. */
+/* ie.h - what the encoders share: information elements, the clock pair, templates and layouts. */
 #ifndef TFLOW_IE_H
 #define TFLOW_IE_H
 
@@ -108,11 +108,11 @@ enum ie_format {
 /* A record of options template 261: the ifindex (scope), then interfaceName. */
 #define IE_IFNAME_REC_LEN (4 + IE_IFNAME_LEN)
 
-#define IE_MAX_ELEMS 48 /* elements of one data template at most (fields.c checks) */
+#define IE_MAX_ELEMS 48 /* elements of one data template at most (layout.c checks) */
 
 /*
  * A data template as a record is written from it: its id, its elements in order with their
- * lengths in its format, and the record length. Built once per field selection (fields.c), so
+ * lengths in its format, and the record length. Built once per field selection (layout.c), so
  * writing a record looks nothing up.
  */
 struct ie_template {
@@ -196,15 +196,13 @@ size_t ie_template_len(const struct ie_template *t);
 
 /*
  * The data templates of one format for one `/ip traffic-flow ipfix` selection, built once at
- * start and on reload. nat4/nat6 have n == 0 unless nat-events is selected.
+ * start and on reload (fields_layout(), layout.h). nat4/nat6 have n == 0 unless nat-events is
+ * selected.
  */
 struct ie_layout {
 	enum ie_format fmt;
 	struct ie_template flow4, flow6, nat4, nat6;
 };
-
-/* Build l for the selection sel (TF_BIT() of enum tflow_field) in format f (fields.c). */
-void fields_layout(struct ie_layout *l, __u64 sel, enum ie_format f);
 
 /* The template a record is written with: flow or NAT event (r->nat_event), by family; NULL if
  * the layout has none for it (NAT events not selected, a family other than 4 or 6). */
@@ -212,59 +210,5 @@ const struct ie_template *ie_layout_pick(const struct ie_layout *l, const struct
 
 /* The templates of l in the order they are announced, and how many (2 or 4). */
 int ie_layout_list(const struct ie_layout *l, const struct ie_template *out[4]);
-
-/*
- * One v9 or IPFIX message being built in a caller's buffer. Sets are opened and closed by the
- * encoder; a record that does not fit returns -ENOSPC and leaves the message as it was, so the
- * caller finishes and sends it, then starts another.
- */
-struct tmsg {
-	__u8 *buf;
-	size_t size;
-	size_t len;
-	size_t set_off;	    /* offset of the open set's header; 0 when no set is open */
-	__u16 set_id;	    /* id of the open set */
-	__u16 records;	    /* v9 header count: template, options template and data records */
-	__u32 data_records; /* data and options data records (IPFIX sequence counts these) */
-	enum ie_format fmt;
-	__u32 set_align; /* sets are padded to a multiple of this; 1: not padded */
-};
-
-#define TMSG_SET_HDR_LEN 4 /* set id, length: a v9 FlowSet and an IPFIX set alike */
-
-/*
- * Start a message of hdr_len header bytes (the caller writes them) in buf; -ENOSPC if even the
- * header does not fit. The message is at most 64 KiB - 1: set lengths are 16 bits.
- */
-int tmsg_init(struct tmsg *m, void *buf, size_t size, size_t hdr_len, enum ie_format fmt,
-	      __u32 set_align);
-
-/* The bytes a set with a body of body bytes takes, padding included. */
-size_t tmsg_set_len(const struct tmsg *m, size_t body);
-
-/* Do sets of need bytes (tmsg_set_len()) fit after the open set is closed? */
-bool tmsg_fits(const struct tmsg *m, size_t need);
-
-/* Close the open set, then open a set of id; returns where its body goes. */
-__u8 *tmsg_open(struct tmsg *m, __u16 id);
-
-/* Close the open set (if any) at end, where its body ends: pad it, write its length. */
-void tmsg_close(struct tmsg *m, __u8 *end);
-
-/*
- * Room for one data record of rec bytes in the data set of template id, opened if needed: where
- * to write it (counted as a data record), or NULL when it does not fit (m unchanged).
- */
-__u8 *tmsg_reserve(struct tmsg *m, __u16 id, size_t rec);
-
-/* One flow record into the data set of template t, opened if needed; -ENOSPC changes nothing. */
-int tmsg_add_record(struct tmsg *m, const struct ie_template *t, const struct tflow_record *r,
-		    const struct enc_clock *clk);
-
-/*
- * One record of options template 261 (v9 and IPFIX alike): ifindex, name (cut to IE_IFNAME_LEN,
- * zero-padded). -ENOSPC changes nothing.
- */
-int tmsg_add_ifname(struct tmsg *m, __u32 ifindex, const char *name);
 
 #endif

@@ -3,6 +3,8 @@
 #define TFLOW_IPFIX_H
 
 #include "export/ie.h"
+#include "export/layout.h" /* the layouts it encodes: fields_layout() */
+#include "export/msg.h"
 
 #define IPFIX_HDR_LEN 16
 #define IPFIX_TMPL_V4 IE_TMPL_FLOW4

@@ -3,6 +3,8 @@
 #define TFLOW_NF9_H
 
 #include "export/ie.h"
+#include "export/layout.h" /* the layouts it encodes: fields_layout() */
+#include "export/msg.h"
 
 #define NF9_HDR_LEN 20
 #define NF9_TMPL_V4 IE_TMPL_FLOW4

@@ -54,9 +54,6 @@ static inline bool record_is_ipv4(const struct tflow_record *r)
 void record_from_value(struct tflow_record *r, const struct tflow_key *k,
 		       const struct tflow_value *v);
 
-/* Format a record as one JSON object (no newline); returns length as snprintf does. */
-int record_to_json(const struct tflow_record *r, char *buf, size_t size);
-
 /* Text form of one of a key's addresses: dotted quad for an IPv4 key, else IPv6. */
 void record_addr_str(const struct tflow_key *k, const __u8 a[16], char *out, size_t size);
 
