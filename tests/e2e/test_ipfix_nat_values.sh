@@ -166,10 +166,15 @@ sleep 1
 nsb conntrack -D >/dev/null 2>&1
 nsb conntrack -D -f ipv6 >/dev/null 2>&1
 # A deleted entry stays counted until its destroy event reaches the listeners (tflow): on a loaded
-# machine that takes a moment.
-ct_empty() { [ "$(nsb conntrack -C)" = 0 ]; }
+# machine that takes a moment. tflow's own datagrams to the collectors on 127.0.0.1, sent after
+# the delete, make entries of their own: not the gateway's connections, left out of the count.
+ct_left() {
+	{ nsb conntrack -L -f ipv4; nsb conntrack -L -f ipv6; } 2>/dev/null |
+		grep -vc 'src=127\.0\.0\.1 dst=127\.0\.0\.1 '
+}
+ct_empty() { [ "$(ct_left)" = 0 ]; }
 wait_for 15 ct_empty
-t_eq "conntrack -D: every connection of the gateway ends" "$(nsb conntrack -C)" 0
+t_eq "conntrack -D: every connection of the gateway ends" "$(ct_left)" 0
 # delete_events: the 5 delete events (NAT44 5, NAT66 2) have been exported (at the next scan)
 delete_events() {
 	[ "$(tshark -n -r "$E2E_WORK/export.pcap" -d "udp.port==$IPFIX_PORT,cflow" \
