@@ -40,11 +40,6 @@ static const char *target_name(const struct target *t, char *buf, size_t size)
 	return buf;
 }
 
-static bool is_templated(const struct target *t)
-{
-	return t->ops->templated;
-}
-
 static struct sock_filter drop_all_insn[] = { BPF_STMT(BPF_RET | BPF_K, 0) };
 static const struct sock_fprog drop_all = { 1, drop_all_insn };
 
@@ -285,7 +280,7 @@ int export_open(struct exporter *e, const struct cfg *c, FILE *json_out)
 			return err;
 		}
 		e->n_targets++;
-		if (is_templated(t))
+		if (t->ops->templated)
 			e->ifnames_on = c->ipfix_fields &
 					(TF_BIT(TF_IN_INTERFACE) | TF_BIT(TF_OUT_INTERFACE));
 	}
@@ -380,7 +375,7 @@ void export_record(struct exporter *e, const struct tflow_record *r)
 	for (int i = 0; i < e->n_targets; i++) {
 		struct target *t = &e->targets[i];
 
-		if (is_templated(t)) {
+		if (t->ops->templated) {
 			/* NAT events only where nat-events=yes gave them a template */
 			if (!r->nat_event || ie_layout_pick(&e->v9, r))
 				add_templated(e, t, r);
@@ -405,7 +400,7 @@ void export_flush(struct exporter *e)
 	for (int i = 0; i < e->n_targets; i++) {
 		struct target *t = &e->targets[i];
 
-		if (!is_templated(t)) {
+		if (!t->ops->templated) {
 			flush_fixed(e, t);
 			continue;
 		}
