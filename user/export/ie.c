@@ -6,73 +6,96 @@
 #include "util/util.h"
 
 /*
- * Sorted by id; names as in the IANA IPFIX registry. Lengths are the IPFIX ones. The single
- * exception is tcpControlBits: IPFIX says 2 octets (RFC 7125), NetFlow v9 says 1 (RFC 3954
- * TCP_FLAGS). The table holds 2, and ie_len() shortens it to 1 for v9. ipTotalLength is an
- * unsigned64 sent in 2 octets (reduced-size encoding, RFC 7011 section 6.2): the datapath reads
- * the 16-bit length field of the first packet.
+ * The one table of the elements tflow exports, sorted by id: X(id, octets, IANA name, value), the
+ * value as ie_put_record() reads it from a record: V(e) a number written in the element's length,
+ * A(e) an address copied as it is (network order already; an IPv4 one is the v4-mapped key's
+ * last 4 bytes), OPT an element only options records carry (ie_put_value() writes those).
+ *
+ * Lengths are the IPFIX ones. The single exception is tcpControlBits: IPFIX says 2 octets (RFC
+ * 7125), NetFlow v9 says 1 (RFC 3954 TCP_FLAGS). The table holds 2, and ie_len() shortens it to 1
+ * for v9; the datapath has the low 8 bits. ipTotalLength is an unsigned64 sent in 2 octets
+ * (reduced-size encoding, RFC 7011 section 6.2): the datapath reads the 16-bit length field of the
+ * first packet. destinationTransportPort is type * 256 + code for ICMP, as collectors expect; v9
+ * lists icmpTypeCodeIPv4 for ICMPv6 too (layout.c says why). The sysUpTime elements have the v9
+ * header's base and wrap; systemInitTimeMilliseconds is CLOCK_MONOTONIC 0, the records' base;
+ * observationTimeMilliseconds is when the event happened. ipHeaderLength is 40 for IPv6 (IANA:
+ * "For IPv6, the value ... is 40").
  */
-static const struct ie_info ie_table[] = {
-	{ IE_OCTET_DELTA_COUNT, 8, "octetDeltaCount" },
-	{ IE_PACKET_DELTA_COUNT, 8, "packetDeltaCount" },
-	{ IE_PROTOCOL_IDENTIFIER, 1, "protocolIdentifier" },
-	{ IE_IP_CLASS_OF_SERVICE, 1, "ipClassOfService" },
-	{ IE_TCP_CONTROL_BITS, 2, "tcpControlBits" },
-	{ IE_SOURCE_TRANSPORT_PORT, 2, "sourceTransportPort" },
-	{ IE_SOURCE_IPV4_ADDRESS, 4, "sourceIPv4Address" },
-	{ IE_SOURCE_IPV4_PREFIX_LENGTH, 1, "sourceIPv4PrefixLength" },
-	{ IE_INGRESS_INTERFACE, 4, "ingressInterface" },
-	{ IE_DESTINATION_TRANSPORT_PORT, 2, "destinationTransportPort" },
-	{ IE_DESTINATION_IPV4_ADDRESS, 4, "destinationIPv4Address" },
-	{ IE_DESTINATION_IPV4_PREFIX_LENGTH, 1, "destinationIPv4PrefixLength" },
-	{ IE_EGRESS_INTERFACE, 4, "egressInterface" },
-	{ IE_IP_NEXT_HOP_IPV4_ADDRESS, 4, "ipNextHopIPv4Address" },
-	{ IE_FLOW_END_SYS_UP_TIME, 4, "flowEndSysUpTime" },
-	{ IE_FLOW_START_SYS_UP_TIME, 4, "flowStartSysUpTime" },
-	{ IE_SOURCE_IPV6_ADDRESS, 16, "sourceIPv6Address" },
-	{ IE_DESTINATION_IPV6_ADDRESS, 16, "destinationIPv6Address" },
-	{ IE_SOURCE_IPV6_PREFIX_LENGTH, 1, "sourceIPv6PrefixLength" },
-	{ IE_DESTINATION_IPV6_PREFIX_LENGTH, 1, "destinationIPv6PrefixLength" },
-	{ IE_FLOW_LABEL_IPV6, 4, "flowLabelIPv6" },
-	{ IE_ICMP_TYPE_CODE_IPV4, 2, "icmpTypeCodeIPv4" },
-	{ IE_IGMP_TYPE, 1, "igmpType" },
-	{ IE_SAMPLING_INTERVAL, 4, "samplingInterval" },
-	{ IE_SAMPLING_ALGORITHM, 1, "samplingAlgorithm" },
-	{ IE_SOURCE_MAC_ADDRESS, 6, "sourceMacAddress" },
-	{ IE_IP_VERSION, 1, "ipVersion" },
-	{ IE_FLOW_DIRECTION, 1, "flowDirection" },
-	{ IE_IP_NEXT_HOP_IPV6_ADDRESS, 16, "ipNextHopIPv6Address" },
-	{ IE_DESTINATION_MAC_ADDRESS, 6, "destinationMacAddress" },
-	{ IE_INTERFACE_NAME, IE_IFNAME_LEN, "interfaceName" },
-	{ IE_FLOW_END_REASON, 1, "flowEndReason" },
-	{ IE_ICMP_TYPE_CODE_IPV6, 2, "icmpTypeCodeIPv6" },
-	{ IE_OBSERVATION_DOMAIN_ID, 4, "observationDomainId" },
-	{ IE_FLOW_START_MILLISECONDS, 8, "flowStartMilliseconds" },
-	{ IE_FLOW_END_MILLISECONDS, 8, "flowEndMilliseconds" },
-	{ IE_SYSTEM_INIT_TIME_MILLISECONDS, 8, "systemInitTimeMilliseconds" },
-	{ IE_ICMP_TYPE_IPV4, 1, "icmpTypeIPv4" },
-	{ IE_ICMP_CODE_IPV4, 1, "icmpCodeIPv4" },
-	{ IE_ICMP_TYPE_IPV6, 1, "icmpTypeIPv6" },
-	{ IE_ICMP_CODE_IPV6, 1, "icmpCodeIPv6" },
-	{ IE_TCP_SEQUENCE_NUMBER, 4, "tcpSequenceNumber" },
-	{ IE_TCP_ACKNOWLEDGEMENT_NUMBER, 4, "tcpAcknowledgementNumber" },
-	{ IE_TCP_WINDOW_SIZE, 2, "tcpWindowSize" },
-	{ IE_IP_HEADER_LENGTH, 1, "ipHeaderLength" },
-	{ IE_IP_TTL, 1, "ipTTL" },
-	{ IE_UDP_MESSAGE_LENGTH, 2, "udpMessageLength" },
-	{ IE_IS_MULTICAST, 1, "isMulticast" },
-	{ IE_IP_TOTAL_LENGTH, 2, "ipTotalLength" },
-	{ IE_POST_NAT_SOURCE_IPV4_ADDRESS, 4, "postNATSourceIPv4Address" },
-	{ IE_POST_NAT_DESTINATION_IPV4_ADDRESS, 4, "postNATDestinationIPv4Address" },
-	{ IE_POST_NAPT_SOURCE_TRANSPORT_PORT, 2, "postNAPTSourceTransportPort" },
-	{ IE_POST_NAPT_DESTINATION_TRANSPORT_PORT, 2, "postNAPTDestinationTransportPort" },
-	{ IE_NAT_EVENT, 1, "natEvent" },
-	{ IE_POST_NAT_SOURCE_IPV6_ADDRESS, 16, "postNATSourceIPv6Address" },
-	{ IE_POST_NAT_DESTINATION_IPV6_ADDRESS, 16, "postNATDestinationIPv6Address" },
-	{ IE_SAMPLING_PACKET_INTERVAL, 4, "samplingPacketInterval" },
-	{ IE_SAMPLING_PACKET_SPACE, 4, "samplingPacketSpace" },
-	{ IE_OBSERVATION_TIME_MILLISECONDS, 8, "observationTimeMilliseconds" },
-};
+/* clang-format off */
+#define IE_LIST(X)                                                                                 \
+	X(IE_OCTET_DELTA_COUNT, 8, "octetDeltaCount", V(r->bytes))                                 \
+	X(IE_PACKET_DELTA_COUNT, 8, "packetDeltaCount", V(r->packets))                             \
+	X(IE_PROTOCOL_IDENTIFIER, 1, "protocolIdentifier", V(r->key.proto))                        \
+	X(IE_IP_CLASS_OF_SERVICE, 1, "ipClassOfService", V(r->tos))                                \
+	X(IE_TCP_CONTROL_BITS, 2, "tcpControlBits", V(r->tcp_flags))                               \
+	X(IE_SOURCE_TRANSPORT_PORT, 2, "sourceTransportPort", V(ntohs(r->key.sport)))              \
+	X(IE_SOURCE_IPV4_ADDRESS, 4, "sourceIPv4Address", A(r->key.src + 12))                      \
+	X(IE_SOURCE_IPV4_PREFIX_LENGTH, 1, "sourceIPv4PrefixLength", V(r->src_mask))               \
+	X(IE_INGRESS_INTERFACE, 4, "ingressInterface", V(r->in_ifindex))                           \
+	X(IE_DESTINATION_TRANSPORT_PORT, 2, "destinationTransportPort", V(ntohs(r->key.dport)))    \
+	X(IE_DESTINATION_IPV4_ADDRESS, 4, "destinationIPv4Address", A(r->key.dst + 12))            \
+	X(IE_DESTINATION_IPV4_PREFIX_LENGTH, 1, "destinationIPv4PrefixLength", V(r->dst_mask))     \
+	X(IE_EGRESS_INTERFACE, 4, "egressInterface", V(r->out_ifindex))                            \
+	X(IE_IP_NEXT_HOP_IPV4_ADDRESS, 4, "ipNextHopIPv4Address", A(r->ext.gateway + 12))          \
+	X(IE_FLOW_END_SYS_UP_TIME, 4, "flowEndSysUpTime", V(enc_uptime_ms(r->last_ns)))            \
+	X(IE_FLOW_START_SYS_UP_TIME, 4, "flowStartSysUpTime", V(enc_uptime_ms(r->first_ns)))       \
+	X(IE_SOURCE_IPV6_ADDRESS, 16, "sourceIPv6Address", A(r->key.src))                          \
+	X(IE_DESTINATION_IPV6_ADDRESS, 16, "destinationIPv6Address", A(r->key.dst))                \
+	X(IE_SOURCE_IPV6_PREFIX_LENGTH, 1, "sourceIPv6PrefixLength", V(r->src_mask))               \
+	X(IE_DESTINATION_IPV6_PREFIX_LENGTH, 1, "destinationIPv6PrefixLength", V(r->dst_mask))     \
+	X(IE_FLOW_LABEL_IPV6, 4, "flowLabelIPv6", V(r->ext.flow_label))                            \
+	X(IE_ICMP_TYPE_CODE_IPV4, 2, "icmpTypeCodeIPv4", V(is_icmp(r) ? ntohs(r->key.dport) : 0))  \
+	X(IE_IGMP_TYPE, 1, "igmpType", V(r->ext.igmp_type))                                        \
+	X(IE_SAMPLING_INTERVAL, 4, "samplingInterval", OPT)                                        \
+	X(IE_SAMPLING_ALGORITHM, 1, "samplingAlgorithm", OPT)                                      \
+	X(IE_SOURCE_MAC_ADDRESS, 6, "sourceMacAddress", A(r->ext.src_mac))                         \
+	X(IE_IP_VERSION, 1, "ipVersion", V(r->key.family))                                         \
+	X(IE_FLOW_DIRECTION, 1, "flowDirection", V(r->key.dir))                                    \
+	X(IE_IP_NEXT_HOP_IPV6_ADDRESS, 16, "ipNextHopIPv6Address", A(r->ext.gateway))              \
+	X(IE_DESTINATION_MAC_ADDRESS, 6, "destinationMacAddress", A(r->ext.dst_mac))               \
+	X(IE_INTERFACE_NAME, IE_IFNAME_LEN, "interfaceName", OPT)                                  \
+	X(IE_FLOW_END_REASON, 1, "flowEndReason", V(r->end_reason))                                \
+	X(IE_ICMP_TYPE_CODE_IPV6, 2, "icmpTypeCodeIPv6", V(is_icmp(r) ? ntohs(r->key.dport) : 0))  \
+	X(IE_OBSERVATION_DOMAIN_ID, 4, "observationDomainId", OPT)                                 \
+	X(IE_FLOW_START_MILLISECONDS, 8, "flowStartMilliseconds",                                  \
+	  V(enc_real_ms(clk, r->first_ns)))                                                        \
+	X(IE_FLOW_END_MILLISECONDS, 8, "flowEndMilliseconds", V(enc_real_ms(clk, r->last_ns)))     \
+	X(IE_SYSTEM_INIT_TIME_MILLISECONDS, 8, "systemInitTimeMilliseconds",                       \
+	  V(enc_real_ms(clk, 0)))                                                                  \
+	X(IE_ICMP_TYPE_IPV4, 1, "icmpTypeIPv4", V(is_icmp(r) ? ntohs(r->key.dport) >> 8 : 0))      \
+	X(IE_ICMP_CODE_IPV4, 1, "icmpCodeIPv4", V(is_icmp(r) ? ntohs(r->key.dport) & 0xff : 0))    \
+	X(IE_ICMP_TYPE_IPV6, 1, "icmpTypeIPv6", V(is_icmp(r) ? ntohs(r->key.dport) >> 8 : 0))      \
+	X(IE_ICMP_CODE_IPV6, 1, "icmpCodeIPv6", V(is_icmp(r) ? ntohs(r->key.dport) & 0xff : 0))    \
+	X(IE_TCP_SEQUENCE_NUMBER, 4, "tcpSequenceNumber", V(r->ext.tcp_seq))                       \
+	X(IE_TCP_ACKNOWLEDGEMENT_NUMBER, 4, "tcpAcknowledgementNumber", V(r->ext.tcp_ack))         \
+	X(IE_TCP_WINDOW_SIZE, 2, "tcpWindowSize", V(r->ext.tcp_win))                               \
+	X(IE_IP_HEADER_LENGTH, 1, "ipHeaderLength",                                                \
+	  V(r->key.family == 6 ? 40 : r->ext.ip_hdr_len))                                          \
+	X(IE_IP_TTL, 1, "ipTTL", V(r->ttl))                                                        \
+	X(IE_UDP_MESSAGE_LENGTH, 2, "udpMessageLength", V(r->ext.udp_len))                         \
+	X(IE_IS_MULTICAST, 1, "isMulticast", V(multicast_flags(r)))                                \
+	X(IE_IP_TOTAL_LENGTH, 2, "ipTotalLength", V(r->ext.ip_tot_len))                            \
+	X(IE_POST_NAT_SOURCE_IPV4_ADDRESS, 4, "postNATSourceIPv4Address",                          \
+	  A(nat_addr(r, r->nat_src) + 12))                                                         \
+	X(IE_POST_NAT_DESTINATION_IPV4_ADDRESS, 4, "postNATDestinationIPv4Address",                \
+	  A(nat_addr(r, r->nat_dst) + 12))                                                         \
+	X(IE_POST_NAPT_SOURCE_TRANSPORT_PORT, 2, "postNAPTSourceTransportPort",                    \
+	  V(nat_port(r, r->nat_sport)))                                                            \
+	X(IE_POST_NAPT_DESTINATION_TRANSPORT_PORT, 2, "postNAPTDestinationTransportPort",          \
+	  V(nat_port(r, r->nat_dport)))                                                            \
+	X(IE_NAT_EVENT, 1, "natEvent", V(r->nat_event))                                            \
+	X(IE_POST_NAT_SOURCE_IPV6_ADDRESS, 16, "postNATSourceIPv6Address",                         \
+	  A(nat_addr(r, r->nat_src)))                                                              \
+	X(IE_POST_NAT_DESTINATION_IPV6_ADDRESS, 16, "postNATDestinationIPv6Address",               \
+	  A(nat_addr(r, r->nat_dst)))                                                              \
+	X(IE_SAMPLING_PACKET_INTERVAL, 4, "samplingPacketInterval", OPT)                           \
+	X(IE_SAMPLING_PACKET_SPACE, 4, "samplingPacketSpace", OPT)                                 \
+	X(IE_OBSERVATION_TIME_MILLISECONDS, 8, "observationTimeMilliseconds",                      \
+	  V(enc_real_ms(clk, r->last_ns)))
+/* clang-format on */
+
+#define IE_INFO(id, len, name, value) { id, len, name },
+static const struct ie_info ie_table[] = { IE_LIST(IE_INFO) };
 
 const struct ie_info *ie_find(__u16 id)
 {
@@ -150,6 +173,15 @@ static __u16 nat_port(const struct tflow_record *r, __be16 port)
 	return r->has_nat || r->nat_event ? ntohs(port) : 0;
 }
 
+/* A case of ie_put_record()'s switch for each element of IE_LIST: its value into v or bytes. */
+#define V(e) v = (e)
+#define A(e) bytes = (e)
+#define OPT
+#define IE_CASE(id, octets, name, value) \
+	case id:                         \
+		value;                   \
+		break;
+
 void ie_put_record(__u8 *p, const struct tflow_record *r, const struct enc_clock *clk,
 		   const struct ie_template *t)
 {
@@ -159,156 +191,7 @@ void ie_put_record(__u8 *p, const struct tflow_record *r, const struct enc_clock
 		__u64 v = 0;
 
 		switch (t->ids[i]) {
-		case IE_OCTET_DELTA_COUNT:
-			v = r->bytes;
-			break;
-		case IE_PACKET_DELTA_COUNT:
-			v = r->packets;
-			break;
-		case IE_PROTOCOL_IDENTIFIER:
-			v = r->key.proto;
-			break;
-		case IE_IP_CLASS_OF_SERVICE:
-			v = r->tos;
-			break;
-		case IE_TCP_CONTROL_BITS: /* IPFIX: 2 octets; the datapath has the low 8 bits */
-			v = r->tcp_flags;
-			break;
-		case IE_SOURCE_TRANSPORT_PORT:
-			v = ntohs(r->key.sport);
-			break;
-		case IE_DESTINATION_TRANSPORT_PORT: /* ICMP: type * 256 + code, as collectors expect
-						     */
-			v = ntohs(r->key.dport);
-			break;
-		case IE_SOURCE_IPV4_ADDRESS: /* v4-mapped key */
-			bytes = r->key.src + 12;
-			break;
-		case IE_DESTINATION_IPV4_ADDRESS:
-			bytes = r->key.dst + 12;
-			break;
-		case IE_SOURCE_IPV6_ADDRESS:
-			bytes = r->key.src;
-			break;
-		case IE_DESTINATION_IPV6_ADDRESS:
-			bytes = r->key.dst;
-			break;
-		case IE_INGRESS_INTERFACE:
-			v = r->in_ifindex;
-			break;
-		case IE_EGRESS_INTERFACE:
-			v = r->out_ifindex;
-			break;
-		case IE_FLOW_START_SYS_UP_TIME: /* the same base and wrap as the v9 header */
-			v = enc_uptime_ms(r->first_ns);
-			break;
-		case IE_FLOW_END_SYS_UP_TIME:
-			v = enc_uptime_ms(r->last_ns);
-			break;
-		case IE_FLOW_START_MILLISECONDS:
-			v = enc_real_ms(clk, r->first_ns);
-			break;
-		case IE_FLOW_END_MILLISECONDS:
-			v = enc_real_ms(clk, r->last_ns);
-			break;
-		case IE_ICMP_TYPE_CODE_IPV4: /* v9 lists it for ICMPv6 too (layout.c says why) */
-		case IE_ICMP_TYPE_CODE_IPV6:
-			v = is_icmp(r) ? ntohs(r->key.dport) : 0;
-			break;
-		case IE_ICMP_TYPE_IPV4:
-		case IE_ICMP_TYPE_IPV6:
-			v = is_icmp(r) ? ntohs(r->key.dport) >> 8 : 0;
-			break;
-		case IE_ICMP_CODE_IPV4:
-		case IE_ICMP_CODE_IPV6:
-			v = is_icmp(r) ? ntohs(r->key.dport) & 0xff : 0;
-			break;
-		case IE_IP_VERSION:
-			v = r->key.family;
-			break;
-		case IE_FLOW_DIRECTION:
-			v = r->key.dir;
-			break;
-		case IE_IP_TTL:
-			v = r->ttl;
-			break;
-		case IE_FLOW_END_REASON:
-			v = r->end_reason;
-			break;
-		case IE_TCP_SEQUENCE_NUMBER:
-			v = r->ext.tcp_seq;
-			break;
-		case IE_TCP_ACKNOWLEDGEMENT_NUMBER:
-			v = r->ext.tcp_ack;
-			break;
-		case IE_TCP_WINDOW_SIZE:
-			v = r->ext.tcp_win;
-			break;
-		case IE_IGMP_TYPE:
-			v = r->ext.igmp_type;
-			break;
-		case IE_SOURCE_MAC_ADDRESS:
-			bytes = r->ext.src_mac;
-			break;
-		case IE_DESTINATION_MAC_ADDRESS:
-			bytes = r->ext.dst_mac;
-			break;
-		case IE_SOURCE_IPV4_PREFIX_LENGTH:
-		case IE_SOURCE_IPV6_PREFIX_LENGTH:
-			v = r->src_mask;
-			break;
-		case IE_DESTINATION_IPV4_PREFIX_LENGTH:
-		case IE_DESTINATION_IPV6_PREFIX_LENGTH:
-			v = r->dst_mask;
-			break;
-		case IE_IP_HEADER_LENGTH: /* IANA: "For IPv6, the value ... is 40" */
-			v = r->key.family == 6 ? 40 : r->ext.ip_hdr_len;
-			break;
-		case IE_IP_TOTAL_LENGTH:
-			v = r->ext.ip_tot_len;
-			break;
-		case IE_FLOW_LABEL_IPV6:
-			v = r->ext.flow_label;
-			break;
-		case IE_IS_MULTICAST:
-			v = multicast_flags(r);
-			break;
-		case IE_SYSTEM_INIT_TIME_MILLISECONDS: /* CLOCK_MONOTONIC 0, the records' base */
-			v = enc_real_ms(clk, 0);
-			break;
-		case IE_IP_NEXT_HOP_IPV4_ADDRESS:
-			bytes = r->ext.gateway + 12;
-			break;
-		case IE_IP_NEXT_HOP_IPV6_ADDRESS:
-			bytes = r->ext.gateway;
-			break;
-		case IE_POST_NAT_SOURCE_IPV4_ADDRESS:
-			bytes = nat_addr(r, r->nat_src) + 12;
-			break;
-		case IE_POST_NAT_DESTINATION_IPV4_ADDRESS:
-			bytes = nat_addr(r, r->nat_dst) + 12;
-			break;
-		case IE_POST_NAT_SOURCE_IPV6_ADDRESS:
-			bytes = nat_addr(r, r->nat_src);
-			break;
-		case IE_POST_NAT_DESTINATION_IPV6_ADDRESS:
-			bytes = nat_addr(r, r->nat_dst);
-			break;
-		case IE_POST_NAPT_SOURCE_TRANSPORT_PORT:
-			v = nat_port(r, r->nat_sport);
-			break;
-		case IE_POST_NAPT_DESTINATION_TRANSPORT_PORT:
-			v = nat_port(r, r->nat_dport);
-			break;
-		case IE_UDP_MESSAGE_LENGTH:
-			v = r->ext.udp_len;
-			break;
-		case IE_NAT_EVENT:
-			v = r->nat_event;
-			break;
-		case IE_OBSERVATION_TIME_MILLISECONDS: /* when the event happened */
-			v = enc_real_ms(clk, r->last_ns);
-			break;
+			IE_LIST(IE_CASE)
 		}
 		if (bytes)
 			memcpy(p, bytes, len);
@@ -317,6 +200,10 @@ void ie_put_record(__u8 *p, const struct tflow_record *r, const struct enc_clock
 		p += len;
 	}
 }
+#undef IE_CASE
+#undef OPT
+#undef A
+#undef V
 
 __u8 *ie_put_field_specs(__u8 *p, const __u16 *ids, size_t n, enum ie_format f)
 {
