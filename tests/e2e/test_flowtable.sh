@@ -24,7 +24,7 @@
 #     and for the flowtable conntrack -L shows the connections [OFFLOAD];
 #   - the collector's ingress records (XDP) equal the capture on va exactly, flow by flow, and so
 #     do its egress records (tc): every packet counted once on each side.
-# The numbers of each run are printed (README "Offloaded paths").
+# The numbers of each run are printed (tests/README.md, "Offloaded paths").
 . "$(dirname "$0")/lib.sh"
 
 need root ip tc ethtool tcpdump nfcapd nfdump ss nft conntrack tflow scapy

@@ -37,7 +37,7 @@ need_tflow_exporter
 topo_create
 dual_stack_servers
 
-# Element ids in template order (README: "IPFIX field selection").
+# Element ids in template order (doc/formats.md: "Fields and information elements").
 MIN_IPFIX4=8,12,2,1,60,61,136
 MIN_IPFIX6=27,28,2,1,60,61,136
 MIN_V94=8,12,2,1,60,61

@@ -17,9 +17,10 @@
 # the journal; `systemctl reload` rereads the configuration in the same process; `systemctl
 # restart` during 300 pings hands the cache over (SIGUSR1, "resumed") and the journal has exactly
 # 300 echo requests and 300 replies; `systemctl stop` exports, detaches and unpins; a bad
-# configuration fails without restarts; the README's `--user` drop-in starts, restarts, reloads
-# and stops as nobody, removing its pins from the mode 0700 /sys/fs/bpf systemd mounts through
-# its pin directory's fd, and the drop-in's ExecStopPost removes the empty directory.
+# configuration fails without restarts; the man page's `--user` drop-in (SYSTEMD) starts,
+# restarts, reloads and stops as nobody, removing its pins from the mode 0700 /sys/fs/bpf systemd
+# mounts through its pin directory's fd, and the drop-in's ExecStopPost removes the empty
+# directory.
 . "$(dirname "$0")/lib.sh"
 
 need root ip ping pgrep unshare nsenter systemctl journalctl tflow
@@ -188,7 +189,7 @@ t_eq "bad configuration: failed with exit status 2" "$(prop Result):$(prop ExecM
 	"exit-code:2"
 t_eq "bad configuration: not restarted" "$(prop NRestarts)" 0
 
-# The README's drop-in for --user.
+# The man page's drop-in for --user (doc/tflow.8.md, SYSTEMD).
 conf "/ip traffic-flow set enabled=yes interfaces=$IF_B inactive-flow-timeout=1s"
 svc sh -c "cat >/run/systemd/system/tflow.service.d/user.conf" <<EOF
 [Service]
