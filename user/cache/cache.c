@@ -84,6 +84,18 @@ static int base_load(struct cache *c)
 	return 0;
 }
 
+/* A flow the spill table lets go. */
+static void spill_emit(void *ctx, struct tflow_record *r, __u8 reason)
+{
+	struct cache *c = ctx;
+
+	r->end_reason = cache_end_reason(reason, r->tcp_flags);
+	c->emit(c->emit_ctx, r);
+	c->records_total++;
+	if (reason == TFLOW_END_RESOURCES)
+		c->evicted_total++;
+}
+
 int cache_init(struct cache *c, int flows_fd, int exported_fd, __u32 max_entries, __u64 active_ns,
 	       __u64 inactive_ns, cache_emit_fn emit, void *emit_ctx)
 {
@@ -111,8 +123,7 @@ int cache_init(struct cache *c, int flows_fd, int exported_fd, __u32 max_entries
 	err = ftable_init(&c->base, sizeof(struct cache_base), 1024);
 	if (err)
 		goto nomem;
-	/* Sized for what it may hold, not the map: a 1k cache must not mean 64-long chains. */
-	err = ftable_init(&c->spill, sizeof(struct tflow_record), CACHE_SPILL_MAX(max_entries));
+	err = spill_init(&c->spill, max_entries, spill_emit, c);
 	if (err)
 		goto nomem;
 	if (exported_fd >= 0 && base_load(c))
@@ -139,8 +150,7 @@ void cache_free(struct cache *c)
 	c->v1_vals = NULL;
 	if (c->base.buckets)
 		ftable_free(&c->base);
-	if (c->spill.buckets)
-		ftable_free(&c->spill);
+	spill_free(&c->spill);
 }
 
 /* Read the whole map into keys/vals (in the map's layout); returns the entries or -errno. */
@@ -436,6 +446,19 @@ int cache_scan(struct cache *c, __u64 now, enum cache_mode mode)
 	}
 	cache_spill_expire(c, now, mode);
 	return err;
+}
+
+void cache_spill_expire(struct cache *c, __u64 now, enum cache_mode mode)
+{
+	if (mode == CACHE_FLUSH)
+		spill_flush(&c->spill, TFLOW_END_FORCED);
+	else
+		spill_expire(&c->spill, now, c->active_ns, c->inactive_ns);
+}
+
+void cache_spill(struct cache *c, const struct tflow_overflow_rec *o)
+{
+	spill_add(&c->spill, o);
 }
 
 /* The in-kernel scan of mode m, or why the kernel refused it into why. */

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include "util/ftable.h"
 #include "record/record.h"
+#include "cache/spill.h"
 
 enum cache_mode {
 	CACHE_SCAN,	/* timeouts only */
@@ -28,9 +29,6 @@ static inline __u8 cache_end_reason(__u8 reason, __u8 tcp_flags)
 	return reason == TFLOW_END_IDLE && (tcp_flags & 0x05) ? TFLOW_END_EOF : reason;
 }
 
-/* The spill table holds at most this many flows; beyond, all of it is exported at once. */
-#define CACHE_SPILL_MAX(max) ((max) < 65536 ? 65536 : (max))
-
 struct value_v1;
 struct flow_iter;
 struct flow_take;
@@ -52,7 +50,7 @@ struct cache {
 	struct value_v1 *v1_vals; /* a previous tflow's 48-byte layout: read here, then converted */
 	__u8 *gone;		  /* snapshot entries already removed in this scan */
 	struct ftable base;	  /* flows exported by active timeout: what was exported so far */
-	struct ftable spill;	  /* flows that arrived on the overflow ring: struct tflow_record */
+	struct spill spill;	  /* flows that arrived on the overflow ring (spill.c) */
 	bool use_batch;
 	struct flow_iter *iter; /* the in-kernel scan (cache_iter_open); NULL: batched syscalls */
 	__u32 iter_failures;
@@ -88,7 +86,7 @@ void cache_free(struct cache *c);
 int cache_scan(struct cache *c, __u64 now_ns, enum cache_mode mode);
 
 /*
- * spill.c: the spill table's part of a scan (its timeouts, or all of it for CACHE_FLUSH, when now
+ * The spill table's part of a scan (its timeouts, or all of it for CACHE_FLUSH, when now
  * is not read: a restart exports it alone, the map's flows staying for the next run).
  */
 void cache_spill_expire(struct cache *c, __u64 now_ns, enum cache_mode mode);
