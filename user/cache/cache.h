@@ -72,10 +72,11 @@ int cache_init(struct cache *c, int flows_fd, int exported_fd, __u32 max_entries
 	       __u64 inactive_ns, cache_emit_fn emit, void *emit_ctx);
 
 /*
- * Scan in the kernel from now on (user/cache/iter.c): a BPF syscall program walking the flow map,
- * or where the kernel refuses it a BPF map element iterator, removes idle flows and reports them,
- * instead of a syscall per flow. Logs which scan is used and what the kernel refused, and why.
- * TFLOW_SCAN=syscall|iterator|batched in the environment forces one (TFLOW_NO_ITER=1: batched).
+ * Scan in the kernel from now on (chosen in scan_choice.c, run in iter.c): a BPF syscall program
+ * walking the flow map, or where the kernel refuses it a BPF map element iterator, removes idle
+ * flows and reports them, instead of a syscall per flow. Logs which scan is used and what the
+ * kernel refused, and why. TFLOW_SCAN=syscall|iterator|batched in the environment forces one
+ * (TFLOW_NO_ITER=1: batched).
  * Returns 0, or -errno when the kernel refuses both (the batched path stays).
  */
 int cache_iter_open(struct cache *c);
