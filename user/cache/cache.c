@@ -7,7 +7,6 @@
 #include "cache/cache.h"
 #include "cache/extstore.h"
 #include "cache/iter.h"
-#include "datapath/kernel.h"
 #include "util/log.h"
 
 #define BATCH_CHUNK 4096
@@ -84,6 +83,18 @@ static int base_load(struct cache *c)
 	return 0;
 }
 
+/* A flow the spill table lets go. */
+static void spill_emit(void *ctx, struct tflow_record *r, __u8 reason)
+{
+	struct cache *c = ctx;
+
+	r->end_reason = cache_end_reason(reason, r->tcp_flags);
+	c->emit(c->emit_ctx, r);
+	c->records_total++;
+	if (reason == TFLOW_END_RESOURCES)
+		c->evicted_total++;
+}
+
 int cache_init(struct cache *c, int flows_fd, int exported_fd, __u32 max_entries, __u64 active_ns,
 	       __u64 inactive_ns, cache_emit_fn emit, void *emit_ctx)
 {
@@ -111,8 +122,7 @@ int cache_init(struct cache *c, int flows_fd, int exported_fd, __u32 max_entries
 	err = ftable_init(&c->base, sizeof(struct cache_base), 1024);
 	if (err)
 		goto nomem;
-	/* Sized for what it may hold, not the map: a 1k cache must not mean 64-long chains. */
-	err = ftable_init(&c->spill, sizeof(struct tflow_record), CACHE_SPILL_MAX(max_entries));
+	err = spill_init(&c->spill, max_entries, spill_emit, c);
 	if (err)
 		goto nomem;
 	if (exported_fd >= 0 && base_load(c))
@@ -139,8 +149,7 @@ void cache_free(struct cache *c)
 	c->v1_vals = NULL;
 	if (c->base.buckets)
 		ftable_free(&c->base);
-	if (c->spill.buckets)
-		ftable_free(&c->spill);
+	spill_free(&c->spill);
 }
 
 /* Read the whole map into keys/vals (in the map's layout); returns the entries or -errno. */
@@ -438,86 +447,15 @@ int cache_scan(struct cache *c, __u64 now, enum cache_mode mode)
 	return err;
 }
 
-/* The in-kernel scan of mode m, or why the kernel refused it into why. */
-static struct flow_iter *scan_open(struct cache *c, enum scan_mode m, char *why, size_t len)
+void cache_spill_expire(struct cache *c, __u64 now, enum cache_mode mode)
 {
-	struct flow_iter *it = iter_open(c->flows_fd, c->max_entries, m);
-
-	if (!it)
-		kernel_refusal(errno, m == SCAN_SYSCALL ? "Linux 5.14" : "Linux 5.9 with BTF", why,
-			       len);
-	return it;
+	if (mode == CACHE_FLUSH)
+		spill_flush(&c->spill, TFLOW_END_FORCED);
+	else
+		spill_expire(&c->spill, now, c->active_ns, c->inactive_ns);
 }
 
-/*
- * TFLOW_SCAN (syscall, iterator, batched) or TFLOW_NO_ITER=1 (batched): a scan forced, and by
- * which setting into *by.
- */
-static int scan_forced(enum scan_mode *m, const char **by)
+void cache_spill(struct cache *c, const struct tflow_overflow_rec *o)
 {
-	const char *no_iter = getenv("TFLOW_NO_ITER"), *s = getenv("TFLOW_SCAN");
-
-	*by = "TFLOW_NO_ITER";
-	if (no_iter && *no_iter && strcmp(no_iter, "0")) {
-		*m = SCAN_BATCHED;
-		return 1;
-	}
-	*by = "TFLOW_SCAN";
-	if (!s || !*s || !strcmp(s, "auto"))
-		return 0;
-	if (!strcmp(s, "syscall"))
-		*m = SCAN_SYSCALL;
-	else if (!strcmp(s, "iterator"))
-		*m = SCAN_ITERATOR;
-	else if (!strcmp(s, "batched"))
-		*m = SCAN_BATCHED;
-	else {
-		pr_warn("TFLOW_SCAN=%s: not a scan (syscall, iterator, batched, auto); auto", s);
-		return 0;
-	}
-	return 1;
-}
-
-int cache_iter_open(struct cache *c)
-{
-	char why_sys[160] = "", why_iter[160] = "", why_take[160];
-	enum scan_mode forced = SCAN_BATCHED;
-	const char *by;
-	int force = scan_forced(&forced, &by);
-
-	/* A packet that lands on a flow being removed: see README, "Known limits". */
-	c->take = c->v1_vals ? NULL : take_open(c->flows_fd);
-	if (!c->take && !c->v1_vals)
-		pr_info("cache scan: flows removed with lookup-and-delete (no BPF syscall programs: "
-			"%s)",
-			kernel_refusal(errno, "Linux 5.14", why_take, sizeof(why_take)));
-	if (force && forced == SCAN_BATCHED) {
-		pr_info("cache scan: batched map syscalls (%s is set)", by);
-		return 0;
-	}
-	if (c->v1_vals) {
-		pr_info("cache scan: batched map syscalls (a previous tflow's flow map layout)");
-		return -EPROTO;
-	}
-	/* The syscall program first: it needs no tracing program, which lockdown refuses. */
-	if (!force || forced == SCAN_SYSCALL)
-		c->iter = scan_open(c, SCAN_SYSCALL, why_sys, sizeof(why_sys));
-	if (!c->iter && (!force || forced == SCAN_ITERATOR))
-		c->iter = scan_open(c, SCAN_ITERATOR, why_iter, sizeof(why_iter));
-	if (c->iter) {
-		pr_info("cache scan: in the kernel (%s%s)",
-			iter_mode(c->iter) == SCAN_SYSCALL
-				? "BPF syscall program walking the map with bpf_for_each_map_elem"
-				: "BPF map element iterator",
-			force ? ", TFLOW_SCAN is set" : "");
-		if (*why_sys)
-			pr_info("cache scan: no BPF syscall program scan: %s", why_sys);
-		return 0;
-	}
-	pr_info("cache scan: batched map syscalls, one per removed flow");
-	if (*why_sys)
-		pr_info("cache scan: no BPF syscall program scan: %s", why_sys);
-	if (*why_iter)
-		pr_info("cache scan: no BPF map element iterator: %s", why_iter);
-	return -EOPNOTSUPP;
+	spill_add(&c->spill, o);
 }

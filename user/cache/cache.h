@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include "util/ftable.h"
 #include "record/record.h"
+#include "cache/spill.h"
 
 enum cache_mode {
 	CACHE_SCAN,	/* timeouts only */
@@ -28,9 +29,6 @@ static inline __u8 cache_end_reason(__u8 reason, __u8 tcp_flags)
 	return reason == TFLOW_END_IDLE && (tcp_flags & 0x05) ? TFLOW_END_EOF : reason;
 }
 
-/* The spill table holds at most this many flows; beyond, all of it is exported at once. */
-#define CACHE_SPILL_MAX(max) ((max) < 65536 ? 65536 : (max))
-
 struct value_v1;
 struct flow_iter;
 struct flow_take;
@@ -52,7 +50,7 @@ struct cache {
 	struct value_v1 *v1_vals; /* a previous tflow's 48-byte layout: read here, then converted */
 	__u8 *gone;		  /* snapshot entries already removed in this scan */
 	struct ftable base;	  /* flows exported by active timeout: what was exported so far */
-	struct ftable spill;	  /* flows that arrived on the overflow ring: struct tflow_record */
+	struct spill spill;	  /* flows that arrived on the overflow ring (spill.c) */
 	bool use_batch;
 	struct flow_iter *iter; /* the in-kernel scan (cache_iter_open); NULL: batched syscalls */
 	__u32 iter_failures;
@@ -74,10 +72,11 @@ int cache_init(struct cache *c, int flows_fd, int exported_fd, __u32 max_entries
 	       __u64 inactive_ns, cache_emit_fn emit, void *emit_ctx);
 
 /*
- * Scan in the kernel from now on (user/cache/iter.c): a BPF syscall program walking the flow map,
- * or where the kernel refuses it a BPF map element iterator, removes idle flows and reports them,
- * instead of a syscall per flow. Logs which scan is used and what the kernel refused, and why.
- * TFLOW_SCAN=syscall|iterator|batched in the environment forces one (TFLOW_NO_ITER=1: batched).
+ * Scan in the kernel from now on (chosen in scan_choice.c, run in iter.c): a BPF syscall program
+ * walking the flow map, or where the kernel refuses it a BPF map element iterator, removes idle
+ * flows and reports them, instead of a syscall per flow. Logs which scan is used and what the
+ * kernel refused, and why. TFLOW_SCAN=syscall|iterator|batched in the environment forces one
+ * (TFLOW_NO_ITER=1: batched).
  * Returns 0, or -errno when the kernel refuses both (the batched path stays).
  */
 int cache_iter_open(struct cache *c);
@@ -88,7 +87,7 @@ void cache_free(struct cache *c);
 int cache_scan(struct cache *c, __u64 now_ns, enum cache_mode mode);
 
 /*
- * spill.c: the spill table's part of a scan (its timeouts, or all of it for CACHE_FLUSH, when now
+ * The spill table's part of a scan (its timeouts, or all of it for CACHE_FLUSH, when now
  * is not read: a restart exports it alone, the map's flows staying for the next run).
  */
 void cache_spill_expire(struct cache *c, __u64 now_ns, enum cache_mode mode);

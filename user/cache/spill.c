@@ -1,38 +1,32 @@
 /* spill.c - the spill table: flows of packets that found the cache full (the overflow ring). */
-#include "cache/cache.h"
+#include "cache/spill.h"
 #include "util/log.h"
 
-struct spill_ctx {
-	struct cache *c;
+struct spill_walk {
+	struct spill *s;
 	__u64 now;
-	enum cache_mode mode;
+	__u64 active_ns;
+	__u64 inactive_ns;
 	__u8 forced_reason; /* nonzero: export every entry with this reason */
 };
 
-static bool spill_expire(const struct tflow_key *key, void *val, void *arg)
+static bool spill_walk_one(const struct tflow_key *key, void *val, void *arg)
 {
-	struct spill_ctx *s = arg;
+	struct spill_walk *w = arg;
 	struct tflow_record *r = val;
 	__u8 reason;
 
 	(void)key;
-	if (s->forced_reason)
-		reason = s->forced_reason;
-	else if (s->mode == CACHE_FLUSH)
-		reason = TFLOW_END_FORCED;
-	else if (s->now - r->last_ns >= s->c->inactive_ns)
+	if (w->forced_reason)
+		reason = w->forced_reason;
+	else if (w->now - r->last_ns >= w->inactive_ns)
 		reason = TFLOW_END_IDLE;
-	else if (s->now - r->first_ns >= s->c->active_ns)
+	else if (w->now - r->first_ns >= w->active_ns)
 		reason = TFLOW_END_ACTIVE;
 	else
 		return false;
-	if (r->packets) {
-		r->end_reason = cache_end_reason(reason, r->tcp_flags);
-		s->c->emit(s->c->emit_ctx, r);
-		s->c->records_total++;
-		if (reason == TFLOW_END_RESOURCES)
-			s->c->evicted_total++;
-	}
+	if (r->packets)
+		w->s->emit(w->s->emit_ctx, r, reason);
 	if (reason != TFLOW_END_ACTIVE)
 		return true;
 	r->packets = 0;
@@ -41,25 +35,45 @@ static bool spill_expire(const struct tflow_key *key, void *val, void *arg)
 	return false;
 }
 
-void cache_spill_expire(struct cache *c, __u64 now, enum cache_mode mode)
+int spill_init(struct spill *s, __u32 cache_entries, spill_emit_fn emit, void *emit_ctx)
 {
-	struct spill_ctx s = { .c = c, .now = now, .mode = mode };
-
-	ftable_walk(&c->spill, spill_expire, &s);
+	s->max = cache_entries < 65536 ? 65536 : cache_entries;
+	s->emit = emit;
+	s->emit_ctx = emit_ctx;
+	/* Sized for what it may hold, not the map: a 1k cache must not mean 64-long chains. */
+	return ftable_init(&s->flows, sizeof(struct tflow_record), s->max);
 }
 
-void cache_spill(struct cache *c, const struct tflow_overflow_rec *o)
+void spill_free(struct spill *s)
+{
+	if (s->flows.buckets)
+		ftable_free(&s->flows);
+}
+
+void spill_expire(struct spill *s, __u64 now, __u64 active_ns, __u64 inactive_ns)
+{
+	struct spill_walk w = {
+		.s = s, .now = now, .active_ns = active_ns, .inactive_ns = inactive_ns
+	};
+
+	ftable_walk(&s->flows, spill_walk_one, &w);
+}
+
+void spill_flush(struct spill *s, __u8 reason)
+{
+	struct spill_walk w = { .s = s, .forced_reason = reason };
+
+	ftable_walk(&s->flows, spill_walk_one, &w);
+}
+
+void spill_add(struct spill *s, const struct tflow_overflow_rec *o)
 {
 	struct tflow_record *r;
 	bool created;
 
-	if (c->spill.count >= CACHE_SPILL_MAX(c->max_entries) &&
-	    !ftable_get(&c->spill, &o->key, false, NULL)) {
-		struct spill_ctx s = { .c = c, .forced_reason = TFLOW_END_RESOURCES };
-
-		ftable_walk(&c->spill, spill_expire, &s);
-	}
-	r = ftable_get(&c->spill, &o->key, true, &created);
+	if (s->flows.count >= s->max && !ftable_get(&s->flows, &o->key, false, NULL))
+		spill_flush(s, TFLOW_END_RESOURCES);
+	r = ftable_get(&s->flows, &o->key, true, &created);
 	if (!r) {
 		pr_err("out of memory in the overflow table: a packet of a new flow is lost");
 		return;

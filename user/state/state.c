@@ -201,7 +201,7 @@ void state_update(struct state *s, const struct cfg *c, const struct loader *l,
 	st->ipfix_fields = c->ipfix_fields;
 	memcpy(st->cfg_ifs, c->interfaces, sizeof(st->cfg_ifs));
 	st->n_cfg_ifs = c->all_interfaces ? 0 : c->n_interfaces;
-	st->spill_entries = cache->spill.count;
+	st->spill_entries = cache->spill.flows.count;
 	st->scan_entries = cache->last_entries;
 	st->json_records = e->json_records;
 	st->scans++;
