@@ -2,9 +2,6 @@
 #ifndef TFLOW_EXT_BPF_H
 #define TFLOW_EXT_BPF_H
 
-#define AF_INET 2
-#define AF_INET6 10
-#define IPPROTO_IGMP 2
 /* Beyond this offset a header is not looked for (the parser gives up long before in practice). */
 #define EXT_MAX_L4_OFF 4095
 
