@@ -4,6 +4,12 @@
 
 #include "proto.bpf.h"
 
+/*
+ * Enough linear bytes for Ethernet, two VLAN tags, IPv6 with extensions and a TCP header: what tc
+ * pulls in before parsing when the headers may sit in paged data.
+ */
+#define TFLOW_PULL_LEN 256
+
 enum parse_result {
 	PARSE_OK = 0,
 	PARSE_NON_IP,

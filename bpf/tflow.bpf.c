@@ -10,8 +10,6 @@
 #include "flow.bpf.h"
 
 #define TC_ACT_OK 0
-/* Enough linear bytes for Ethernet, two VLAN tags, IPv6 with extensions and a TCP header. */
-#define TFLOW_PULL_LEN 256
 
 static __always_inline struct tflow_stats *stats_get(void)
 {
