@@ -2,7 +2,13 @@
 #ifndef TFLOW_EXT_BPF_H
 #define TFLOW_EXT_BPF_H
 
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include "tflow.h"
+#include "proto.bpf.h"
 #include "ctx.bpf.h"
+#include "parse.bpf.h"
 
 /* Beyond this offset a header is not looked for (the parser gives up long before in practice). */
 #define EXT_MAX_L4_OFF 4095

@@ -2,6 +2,10 @@
 #ifndef TFLOW_PARSE_BPF_H
 #define TFLOW_PARSE_BPF_H
 
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include "tflow.h"
 #include "proto.bpf.h"
 
 /*

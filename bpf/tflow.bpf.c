@@ -1,12 +1,11 @@
 /* tflow.bpf.c - entry points: XDP on ingress, tc clsact on egress; both only observe. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
-#include <bpf/bpf_endian.h>
 #include "tflow.h"
 #include "maps.bpf.h"
 #include "parse.bpf.h"
 #include "sample.bpf.h"
-#include "ext.bpf.h"
+#include "ctx.bpf.h"
 #include "flow.bpf.h"
 
 #define TC_ACT_OK 0
