@@ -2,22 +2,16 @@
 #ifndef TFLOW_EXT_BPF_H
 #define TFLOW_EXT_BPF_H
 
-#define AF_INET 2
-#define AF_INET6 10
-#define IPPROTO_IGMP 2
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include "tflow.h"
+#include "proto.bpf.h"
+#include "ctx.bpf.h"
+#include "parse.bpf.h"
+
 /* Beyond this offset a header is not looked for (the parser gives up long before in practice). */
 #define EXT_MAX_L4_OFF 4095
-
-/* What the insert path needs of the program it runs in. */
-struct flow_ctx {
-	void *ctx; /* xdp_md or __sk_buff: bpf_fib_lookup()'s first argument */
-	void *data;
-	void *data_end;
-	const struct tflow_config *cfg; /* NULL: collect nothing */
-	__u32 fib_ifindex; /* bpf_fib_lookup params.ifindex: ingress, or egress with OUTPUT */
-	__u32 fib_flags;   /* 0 (ingress: route as forwarding would) or BPF_FIB_LOOKUP_OUTPUT */
-	__u32 first_len;   /* IP length of the first wire packet (a GSO packet's first segment) */
-};
 
 /*
  * Header fields of the first packet. The parser kept offsets, not fields, so established flows

@@ -2,6 +2,14 @@
 #ifndef TFLOW_FLOW_BPF_H
 #define TFLOW_FLOW_BPF_H
 
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include "tflow.h"
+#include "maps.bpf.h"
+#include "ctx.bpf.h"
+#include "parse.bpf.h"
+#include "ext.bpf.h"
+
 #define E2BIG 7
 #define EEXIST 17
 

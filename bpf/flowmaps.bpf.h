@@ -2,6 +2,10 @@
 #ifndef TFLOW_FLOWMAPS_BPF_H
 #define TFLOW_FLOWMAPS_BPF_H
 
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include "tflow.h"
+
 /* The flow cache. max_entries is `cache-entries`, set by the loader before load. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

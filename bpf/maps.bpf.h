@@ -2,6 +2,9 @@
 #ifndef TFLOW_MAPS_BPF_H
 #define TFLOW_MAPS_BPF_H
 
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include "tflow.h"
 #include "flowmaps.bpf.h"
 
 /* Packets that found the cache full, one record each, for userspace's spill table. */

@@ -2,20 +2,17 @@
 #ifndef TFLOW_PARSE_BPF_H
 #define TFLOW_PARSE_BPF_H
 
-#define ETH_P_IP 0x0800
-#define ETH_P_IPV6 0x86DD
-#define ETH_P_8021Q 0x8100
-#define ETH_P_8021AD 0x88A8
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include "tflow.h"
+#include "proto.bpf.h"
 
-#define IPPROTO_HOPOPTS 0
-#define IPPROTO_ROUTING 43
-#define IPPROTO_FRAGMENT 44
-#define IPPROTO_AH 51
-#define IPPROTO_DSTOPTS 60
-#define IPPROTO_MH 135
-#define IPPROTO_ICMPV6 58
-#define IPPROTO_SCTP 132
-#define IPPROTO_UDPLITE 136
+/*
+ * Enough linear bytes for Ethernet, two VLAN tags, IPv6 with extensions and a TCP header: what tc
+ * pulls in before parsing when the headers may sit in paged data.
+ */
+#define TFLOW_PULL_LEN 256
 
 enum parse_result {
 	PARSE_OK = 0,
@@ -35,23 +32,6 @@ struct pkt {
 	__u8 tos;
 	__u8 ttl;
 	__u8 frag; /* a non-first fragment: no transport header at l4_off */
-};
-
-struct vlan_hdr_t {
-	__be16 tci;
-	__be16 encap_proto;
-};
-
-struct ipv6_opt_hdr_t {
-	__u8 nexthdr;
-	__u8 hdrlen;
-};
-
-struct ipv6_frag_hdr_t {
-	__u8 nexthdr;
-	__u8 reserved;
-	__be16 frag_off; /* offset << 3 | flags */
-	__be32 id;
 };
 
 /*

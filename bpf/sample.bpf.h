@@ -2,6 +2,11 @@
 #ifndef TFLOW_SAMPLE_BPF_H
 #define TFLOW_SAMPLE_BPF_H
 
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include "tflow.h"
+#include "maps.bpf.h"
+
 /*
  * True when this packet is to be accounted. A GSO super-packet (weight > 1) advances the cycle by
  * one: it is sampled or skipped whole, and counted as the packets it stands for. The position in

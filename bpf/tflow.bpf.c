@@ -1,17 +1,14 @@
 /* tflow.bpf.c - entry points: XDP on ingress, tc clsact on egress; both only observe. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
-#include <bpf/bpf_endian.h>
 #include "tflow.h"
 #include "maps.bpf.h"
 #include "parse.bpf.h"
 #include "sample.bpf.h"
-#include "ext.bpf.h"
+#include "ctx.bpf.h"
 #include "flow.bpf.h"
 
 #define TC_ACT_OK 0
-/* Enough linear bytes for Ethernet, two VLAN tags, IPv6 with extensions and a TCP header. */
-#define TFLOW_PULL_LEN 256
 
 static __always_inline struct tflow_stats *stats_get(void)
 {
