@@ -31,7 +31,9 @@
 #define PRESSURE_SCAN_GAP_NS 100000000ULL
 
 struct run_ctx {
-	int nlfd; /* rtnetlink link events, or -1 */
+	int nlfd;	  /* rtnetlink link events, or -1 */
+	__u64 nl_resyncs; /* link events lost, the links listed again */
+	struct log_ratelimit nl_rl;
 	run_reload_fn reload;
 	void *reload_arg;
 	int tfd; /* the scan timer */
@@ -131,6 +133,31 @@ static void on_link(void *arg, const struct nl_link_event *ev)
 	loader_link_event(&rc->loader, &rc->cfg, ev);
 	export_ifname_link(&rc->exporter, ev->ifindex, ev->deleted ? NULL : ev->name);
 	export_ifnames(rc);
+}
+
+/*
+ * The link events, and when the kernel dropped some (a burst of new interfaces filled the socket
+ * buffer), the links listed again the way they were at start: interfaces that appeared meanwhile
+ * are attached, deleted ones dropped, renamed ones followed.
+ */
+static void links_read(struct run_ctx *rc)
+{
+	int err = nl_read(rc->nlfd, on_link, rc);
+	unsigned int held;
+
+	if (!err)
+		return;
+	if (err == -ENOBUFS) {
+		rc->nl_resyncs++;
+		if (log_ratelimit_ok(&rc->nl_rl, 10, &held))
+			pr_warn("link events lost (socket buffer full): the interfaces are listed "
+				"again (%llu time(s) so far)",
+				(unsigned long long)rc->nl_resyncs);
+		loader_attach(&rc->loader, &rc->cfg);
+		export_ifnames(rc);
+	} else if (log_ratelimit_ok(&rc->nl_rl, 10, &held)) {
+		pr_warn("link events: %s", strerror(-err));
+	}
 }
 
 static void timer_set(struct run_ctx *rc)
@@ -252,7 +279,7 @@ static int event_loop(struct run_ctx *rc, struct ring_buffer *rb)
 			} else if (fd == metrics_fd(&rc->metrics)) {
 				metrics_serve(&rc->metrics);
 			} else if (fd == rc->nlfd) {
-				nl_read(rc->nlfd, on_link, rc);
+				links_read(rc);
 			} else if (fd == enrich_fd(&rc->enrich)) {
 				enrich_read(&rc->enrich);
 			} else if (fd == ext_store_fd(&rc->ext)) {

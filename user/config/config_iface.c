@@ -1,11 +1,14 @@
 /* config_iface.c - interface selection: interfaces=, direction, interface lists and entries. */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
-#include "config/config.h"
-#include "config/config_int.h"
+#include "config/cfg.h"
+#include "config/config_iface.h"
+#include "config/config_props.h"
 #include "config/ifmatch.h"
 #include "config/value.h"
+#include "util/util.h"
 
 #define ACC_LIST                                                                              \
 	"a name of 1-63 letters, digits or - _ . + @, not 'all', added once with /interface " \

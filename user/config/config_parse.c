@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/types.h>
 #include "config/config.h"
+#include "config/config_iface.h"
 #include "config/config_int.h"
 #include "config/value.h"
 

@@ -3,7 +3,7 @@
 #define TFLOW_IFMATCH_H
 
 #include <stdbool.h>
-#include "config/config.h"
+#include "config/cfg.h"
 
 /* A pattern (fnmatch(3): `*`, `?`, `[...]`, `\` quoting) rather than a name. */
 bool ifmatch_is_pattern(const char *s);

@@ -103,7 +103,10 @@ int loader_attach(struct loader *l, const struct cfg *c)
 			pr_info("%s: detached (not selected by interfaces= any more)", s->name);
 			loader_if_remove(l, li, true);
 		} else if (!s) {
-			loader_if_remove(l, li, false); /* deleted; the link event says so */
+			/* Deleted, its link event not read yet or lost (nl_read's -ENOBUFS). */
+			pr_warn("%s: deleted; its flows stay in the cache and are exported as usual",
+				li->name);
+			loader_if_remove(l, li, false);
 		} else {
 			snprintf(li->name, sizeof(li->name), "%s", s->name);
 			i++;

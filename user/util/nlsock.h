@@ -10,7 +10,8 @@ typedef void (*nls_msg_fn)(void *arg, const struct nlmsghdr *h);
 
 /*
  * A non-blocking socket of netlink protocol proto joined to groups, its receive buffer raised to
- * rcvbuf bytes (beyond rmem_max where CAP_NET_ADMIN allows). The fd, or -errno.
+ * rcvbuf bytes (beyond rmem_max where CAP_NET_ADMIN allows; 0 keeps the system's default). The
+ * fd, or -errno.
  */
 int nls_subscribe(int proto, const unsigned int *groups, int n_groups, int rcvbuf);
 
