@@ -75,7 +75,19 @@ static void gen_retag(struct gen *g, __u8 *f)
 	frame_put16(f + 14 + 20 + 2, (i >> 16) & 0xffff);
 }
 
-int main(int argc, char **argv)
+/* What the options ask for; g counts the flows off as the frames go. */
+struct opts {
+	const char *dev;
+	__u8 dmac[6];
+	struct gen g;
+	double seconds;
+	__u64 count;
+	unsigned long size, batch;
+	int cpu;
+};
+
+/* The options into o; -1 when they are good, else the exit status (0 after --help). */
+static int opts_parse(int argc, char **argv, struct opts *o)
 {
 	static const struct option lo[] = {
 		{ "dev", required_argument, NULL, 'd' },
@@ -90,49 +102,39 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
-	__u8 dmac[6] = { 0 }, smac[6] = { 0x02, 0, 0, 0, 0, 1 }, *frames;
-	struct mmsghdr *msgs;
-	struct iovec *iov;
-	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_IP) };
-	struct gen g = { .flows = 1 };
-	const char *dev = NULL;
-	double seconds = 0;
-	__u64 count = 0, sent = 0, t0, t1, c0, stuck = 0;
-	unsigned long size = FRAME_V4_LEN, batch = 256;
-	int c, err = 0, fd, one = 1, cpu = -1;
-	__u32 pending = 0, done = 0;
+	int c;
 
 	while ((c = getopt_long(argc, argv, "d:m:f:F:c:s:S:b:C:h", lo, NULL)) != -1) {
 		switch (c) {
 		case 'd':
-			dev = optarg;
+			o->dev = optarg;
 			break;
 		case 'm':
-			if (gen_parse_mac(optarg, dmac)) {
+			if (gen_parse_mac(optarg, o->dmac)) {
 				fprintf(stderr, "afpgen: --dst-mac: aa:bb:cc:dd:ee:ff\n");
 				return 2;
 			}
 			break;
 		case 'f':
-			g.flows = strtoul(optarg, NULL, 0);
+			o->g.flows = strtoul(optarg, NULL, 0);
 			break;
 		case 'F':
-			g.first = strtoull(optarg, NULL, 0);
+			o->g.first = strtoull(optarg, NULL, 0);
 			break;
 		case 'c':
-			count = strtoull(optarg, NULL, 0);
+			o->count = strtoull(optarg, NULL, 0);
 			break;
 		case 's':
-			seconds = atof(optarg);
+			o->seconds = atof(optarg);
 			break;
 		case 'S':
-			size = strtoul(optarg, NULL, 0);
+			o->size = strtoul(optarg, NULL, 0);
 			break;
 		case 'b':
-			batch = strtoul(optarg, NULL, 0);
+			o->batch = strtoul(optarg, NULL, 0);
 			break;
 		case 'C':
-			cpu = atoi(optarg);
+			o->cpu = atoi(optarg);
 			break;
 		case 'h':
 			usage(stdout);
@@ -142,65 +144,73 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (!dev || (!count && seconds <= 0)) {
+	if (!o->dev || (!o->count && o->seconds <= 0)) {
 		usage(stderr);
 		return 2;
 	}
-	if (size < FRAME_V4_LEN || size > SIZE_MAX_LEN) {
-		fprintf(stderr, "afpgen: --size %lu: 64 to %d bytes\n", size, SIZE_MAX_LEN);
+	if (o->size < FRAME_V4_LEN || o->size > SIZE_MAX_LEN) {
+		fprintf(stderr, "afpgen: --size %lu: 64 to %d bytes\n", o->size, SIZE_MAX_LEN);
 		return 2;
 	}
-	if (batch < 1 || batch > BATCH_MAX) {
-		fprintf(stderr, "afpgen: --batch %lu: 1 to %d frames\n", batch, BATCH_MAX);
+	if (o->batch < 1 || o->batch > BATCH_MAX) {
+		fprintf(stderr, "afpgen: --batch %lu: 1 to %d frames\n", o->batch, BATCH_MAX);
 		return 2;
 	}
-	if (cpu >= 0) {
+	return -1;
+}
+
+/*
+ * Pin to --cpu, then open the AF_PACKET socket that sends on --dev past the qdisc (sll: its
+ * address). The socket, or -1 after saying why not.
+ */
+static int afp_open(const struct opts *o, struct sockaddr_ll *sll)
+{
+	int fd, one = 1;
+
+	if (o->cpu >= 0) {
 		cpu_set_t set;
 
 		CPU_ZERO(&set);
-		CPU_SET(cpu, &set);
+		CPU_SET(o->cpu, &set);
 		if (sched_setaffinity(0, sizeof(set), &set)) {
-			fprintf(stderr, "afpgen: --cpu %d: %s\n", cpu, strerror(errno));
-			return 1;
+			fprintf(stderr, "afpgen: --cpu %d: %s\n", o->cpu, strerror(errno));
+			return -1;
 		}
 	}
-	sll.sll_ifindex = if_nametoindex(dev);
-	if (!sll.sll_ifindex) {
-		fprintf(stderr, "afpgen: %s: no such interface\n", dev);
-		return 1;
+	sll->sll_ifindex = if_nametoindex(o->dev);
+	if (!sll->sll_ifindex) {
+		fprintf(stderr, "afpgen: %s: no such interface\n", o->dev);
+		return -1;
 	}
 	/* Protocol 0: the socket receives nothing, so it adds no tap to any receive path. */
 	fd = socket(AF_PACKET, SOCK_RAW, 0);
 	if (fd < 0) {
 		fprintf(stderr, "afpgen: socket(AF_PACKET, SOCK_RAW): %s\n", strerror(errno));
-		return 1;
+		return -1;
 	}
 	if (setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one))) {
 		fprintf(stderr, "afpgen: PACKET_QDISC_BYPASS: %s\n", strerror(errno));
 		close(fd);
-		return 1;
+		return -1;
 	}
-	frames = calloc(batch, size);
-	msgs = calloc(batch, sizeof(*msgs));
-	iov = calloc(batch, sizeof(*iov));
-	if (!frames || !msgs || !iov) {
-		fprintf(stderr, "afpgen: out of memory\n");
-		close(fd);
-		return 1;
-	}
-	for (__u32 i = 0; i < batch; i++) {
-		frame_make(frames + i * size, size, dmac, smac);
-		iov[i].iov_base = frames + i * size;
-		iov[i].iov_len = size;
-		msgs[i].msg_hdr.msg_name = &sll;
-		msgs[i].msg_hdr.msg_namelen = sizeof(sll);
-		msgs[i].msg_hdr.msg_iov = &iov[i];
-		msgs[i].msg_hdr.msg_iovlen = 1;
-	}
+	return fd;
+}
+
+/*
+ * Send --count frames or for --seconds, a batch of them per sendmmsg, then print what was sent.
+ * 0, or -errno when the device would not take them.
+ */
+static int send_frames(int fd, struct opts *o, __u8 *frames, struct mmsghdr *msgs)
+{
+	__u64 count = o->count, sent = 0, t0, t1, c0, stuck = 0;
+	unsigned long size = o->size, batch = o->batch;
+	__u32 pending = 0, done = 0;
+	int err = 0;
+
 	c0 = gen_cpu_ns();
 	t0 = gen_now_ns();
 	t1 = t0;
-	while (count ? sent < count : (t1 - t0) < seconds * 1e9) {
+	while (count ? sent < count : (t1 - t0) < o->seconds * 1e9) {
 		int n;
 
 		/* A new batch once the last one is all out: frames the device refused go again. */
@@ -208,7 +218,7 @@ int main(int argc, char **argv)
 			pending = count && count - sent < batch ? count - sent : batch;
 			done = 0;
 			for (__u32 i = 0; i < pending; i++)
-				gen_retag(&g, frames + i * size);
+				gen_retag(&o->g, frames + i * size);
 		}
 		n = sendmmsg(fd, msgs + done, pending - done, 0);
 		t1 = gen_now_ns();
@@ -226,13 +236,49 @@ int main(int argc, char **argv)
 		}
 		if (++stuck == STUCK_CALLS) {
 			err = -ENOBUFS;
-			fprintf(stderr, "afpgen: %s takes no frames (%d calls)\n", dev,
+			fprintf(stderr, "afpgen: %s takes no frames (%d calls)\n", o->dev,
 				STUCK_CALLS);
 			break;
 		}
 	}
 	printf("sent %llu frames in %.3f s: %.0f pps, cpu %.3f s\n", (unsigned long long)sent,
 	       (t1 - t0) / 1e9, t1 > t0 ? sent / ((t1 - t0) / 1e9) : 0, (gen_cpu_ns() - c0) / 1e9);
+	return err;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = { .g = { .flows = 1 }, .size = FRAME_V4_LEN, .batch = 256, .cpu = -1 };
+	__u8 smac[6] = { 0x02, 0, 0, 0, 0, 1 }, *frames;
+	struct mmsghdr *msgs;
+	struct iovec *iov;
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_IP) };
+	int err, fd;
+
+	err = opts_parse(argc, argv, &o);
+	if (err >= 0)
+		return err;
+	fd = afp_open(&o, &sll);
+	if (fd < 0)
+		return 1;
+	frames = calloc(o.batch, o.size);
+	msgs = calloc(o.batch, sizeof(*msgs));
+	iov = calloc(o.batch, sizeof(*iov));
+	if (!frames || !msgs || !iov) {
+		fprintf(stderr, "afpgen: out of memory\n");
+		close(fd);
+		return 1;
+	}
+	for (__u32 i = 0; i < o.batch; i++) {
+		frame_make(frames + i * o.size, o.size, o.dmac, smac);
+		iov[i].iov_base = frames + i * o.size;
+		iov[i].iov_len = o.size;
+		msgs[i].msg_hdr.msg_name = &sll;
+		msgs[i].msg_hdr.msg_namelen = sizeof(sll);
+		msgs[i].msg_hdr.msg_iov = &iov[i];
+		msgs[i].msg_hdr.msg_iovlen = 1;
+	}
+	err = send_frames(fd, &o, frames, msgs);
 	free(iov);
 	free(msgs);
 	free(frames);

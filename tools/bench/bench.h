@@ -9,9 +9,9 @@
 #define BENCH_MAX_RUNS 15
 
 struct bench_opts {
-	bool quick;	   /* CI-sized: fewer runs, smaller repeats, no 1M-entry figures */
-	int runs;	   /* measurements per figure; the median is reported */
-	const char *only;  /* run only the sections whose name starts with this (NULL: all) */
+	bool quick;	    /* CI-sized: fewer runs, smaller repeats, no 1M-entry figures */
+	int runs;	    /* measurements per figure; the median is reported */
+	const char *only;   /* run only the sections whose name starts with this (NULL: all) */
 	const char *figure; /* datapath: run only the figures whose name contains this */
 };
 
@@ -31,7 +31,10 @@ void bench_target_ge(const char *name, const char *text, double value, double li
 /* A figure without a target: "bench: NAME: TEXT (info)". */
 void bench_info(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* The sections (bpf_bench.c, export_bench.c); each returns 0 or -errno when it cannot run. */
+/*
+ * The sections (datapath_bench.c, export_bench.c, scan_bench.c, memory_bench.c); each returns 0
+ * or -errno when it cannot run.
+ */
 int bench_datapath(void);
 int bench_encoders(void);
 int bench_scan(void);

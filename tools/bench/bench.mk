@@ -25,10 +25,15 @@ $(B)/%.bpf.o: tools/bench/%.bpf.c | $(B)
 $(B)/%.skel.h: $(B)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< name $*_bpf > $@.tmp && mv $@.tmp $@
 
-$(B)/bpf_bench: tools/bench/bpf_bench.c tools/bench/export_bench.c $(BENCH_USER) $(BENCH_SKELS) \
-		$(BUILD)/tflow.skel.h | $(B)
-	$(CC) $(BENCH_CFLAGS) $(CFLAGS) -MF $@.d tools/bench/bpf_bench.c tools/bench/export_bench.c \
-		$(BENCH_USER) -o $@ $(LIBS)
+# bpf_bench: the options and verdicts, then one file per section (bench.h) and what they share.
+BENCH_OBJS := $(addprefix $(B)/,bpf_bench.o datapath_bench.o puts.o export_bench.o scan_bench.o \
+	memory_bench.o)
+
+$(BENCH_OBJS): $(B)/%.o: tools/bench/%.c $(BENCH_SKELS) $(BUILD)/tflow.skel.h | $(B)
+	$(CC) $(BENCH_CFLAGS) $(CFLAGS) -c $< -o $@
+
+$(B)/bpf_bench: $(BENCH_OBJS) $(BENCH_USER) | $(B)
+	$(CC) $(CFLAGS) $(BENCH_OBJS) $(BENCH_USER) -o $@ $(LIBS)
 
 $(B)/xdpgen: tools/bench/xdpgen.c $(B)/driver.skel.h | $(B)
 	$(CC) $(BENCH_CFLAGS) $(CFLAGS) -MF $@.d tools/bench/xdpgen.c -o $@ $(LIBS)
