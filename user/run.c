@@ -12,6 +12,8 @@
 #include "enrich/enrich.h"
 #include "export/export.h"
 #include "cache/extstore.h"
+#include "datapath/hooks.h"
+#include "datapath/ifsel.h"
 #include "datapath/loader.h"
 #include "datapath/kernel.h"
 #include "util/log.h"
@@ -220,7 +222,7 @@ static int run_attach(struct run_ctx *rc, const struct cfg *c, const struct run_
 		pr_warn("no netlink link events (%s): interfaces that appear later are not attached",
 			strerror(-rc->nlfd));
 	enrich_configure(&rc->enrich, c);
-	err = loader_attach(&rc->loader, c);
+	err = ifsel_attach(&rc->loader, c);
 	if (err)
 		return err;
 	run_export_ifnames(rc);
@@ -271,7 +273,7 @@ int run(const struct cfg *c, const struct run_opts *o)
 	 */
 	keep = sig == SIGUSR1 || (err && rc->loader.resumed);
 	if (!keep)
-		loader_detach(&rc->loader);
+		hooks_detach_all(&rc->loader);
 	if (rc->loader.skel && rc->cache.keys) {
 		if (!keep)
 			usleep(50000); /* programs already running finish within microseconds */

@@ -11,6 +11,7 @@
 #include <bpf/libbpf.h>
 #include "util/clock.h"
 #include "util/log.h"
+#include "datapath/ifsel.h"
 #include "datapath/netlink.h"
 #include "datapath/stats.h"
 #include "run_int.h"
@@ -49,7 +50,7 @@ static void on_link(void *arg, const struct nl_link_event *ev)
 {
 	struct run_ctx *rc = arg;
 
-	loader_link_event(&rc->loader, &rc->cfg, ev);
+	ifsel_link_event(&rc->loader, &rc->cfg, ev);
 	export_ifname_link(&rc->exporter, ev->ifindex, ev->deleted ? NULL : ev->name);
 	run_export_ifnames(rc);
 }
@@ -72,7 +73,7 @@ static void links_read(struct run_ctx *rc)
 			pr_warn("link events lost (socket buffer full): the interfaces are listed "
 				"again (%llu time(s) so far)",
 				(unsigned long long)rc->nl_resyncs);
-		loader_attach(&rc->loader, &rc->cfg);
+		ifsel_attach(&rc->loader, &rc->cfg);
 		run_export_ifnames(rc);
 	} else if (log_ratelimit_ok(&rc->nl_rl, 10, &held)) {
 		pr_warn("link events: %s", strerror(-err));
@@ -111,7 +112,7 @@ static void reload(struct run_ctx *rc)
 	}
 	if (n->enabled == 0)
 		pr_warn("SIGHUP: enabled=no is not applied to a running tflow; stop it instead");
-	if (loader_write_config(&rc->loader, n) || loader_attach(&rc->loader, n))
+	if (loader_write_config(&rc->loader, n) || ifsel_attach(&rc->loader, n))
 		pr_err("SIGHUP: the datapath change was not complete (see above)");
 	if (export_reconfigure(&rc->exporter, n))
 		pr_err("SIGHUP: the targets were not changed (see above)");

@@ -6,7 +6,7 @@
 #include <linux/if_link.h>
 #include <bpf/bpf.h>
 #include "config/ifmatch.h"
-#include "datapath/loader.h"
+#include "datapath/hooks.h"
 #include "util/log.h"
 #include "tflow.skel.h"
 
@@ -89,7 +89,7 @@ static bool prog_on_prev_maps(const struct loader *l, int fd)
 	return false;
 }
 
-void loader_learn_programs(struct loader *l)
+void hooks_learn_programs(struct loader *l)
 {
 	__u32 id = 0;
 	int fd, err = 0;
@@ -271,7 +271,7 @@ static void drop_previous(const struct loader *l, struct loader_if *li)
 			ifmatch_dir_name(li->dir));
 }
 
-void loader_if_sweep(const struct loader *l, const char *name, int ifindex)
+void hooks_sweep(const struct loader *l, const char *name, int ifindex)
 {
 	bool xdp, tc;
 
@@ -347,7 +347,7 @@ static int set_hooks(struct loader *l, struct loader_if *li)
 	return err;
 }
 
-int loader_if_attach(struct loader *l, const char *name, int ifindex, unsigned int flags, int dir)
+int hooks_attach(struct loader *l, const char *name, int ifindex, unsigned int flags, int dir)
 {
 	struct loader_if *li;
 	char hooks[64];
@@ -365,7 +365,7 @@ int loader_if_attach(struct loader *l, const char *name, int ifindex, unsigned i
 	li->ifindex = ifindex;
 	li->flags = flags;
 	li->dir = dir;
-	/* Counted before attaching, so a half-done attach is undone by loader_detach. */
+	/* Counted before attaching, so a half-done attach is undone by hooks_detach_all. */
 	l->n_ifs++;
 	err = set_hooks(l, li);
 	if (!err) {
@@ -375,7 +375,7 @@ int loader_if_attach(struct loader *l, const char *name, int ifindex, unsigned i
 	return err;
 }
 
-int loader_if_set_dir(struct loader *l, struct loader_if *li, int dir)
+int hooks_set_dir(struct loader *l, struct loader_if *li, int dir)
 {
 	char hooks[64];
 	int old = li->dir, err;
@@ -388,7 +388,7 @@ int loader_if_set_dir(struct loader *l, struct loader_if *li, int dir)
 	return err;
 }
 
-void loader_if_remove(struct loader *l, struct loader_if *li, bool detach)
+void hooks_remove(struct loader *l, struct loader_if *li, bool detach)
 {
 	if (detach) {
 		detach_xdp(l, li);
@@ -397,7 +397,7 @@ void loader_if_remove(struct loader *l, struct loader_if *li, bool detach)
 	*li = l->ifs[--l->n_ifs];
 }
 
-void loader_detach(struct loader *l)
+void hooks_detach_all(struct loader *l)
 {
 	for (int i = 0; i < l->n_ifs; i++) {
 		detach_xdp(l, &l->ifs[i]);

@@ -8,7 +8,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #include "config/ifmatch.h"
-#include "datapath/loader.h"
+#include "datapath/hooks.h"
+#include "datapath/ifsel.h"
 #include "util/log.h"
 #include "datapath/netlink.h"
 
@@ -82,7 +83,7 @@ static void report_unmatched(const struct loader *l, const struct cfg *c)
 	}
 }
 
-int loader_attach(struct loader *l, const struct cfg *c)
+int ifsel_attach(struct loader *l, const struct cfg *c)
 {
 	struct sysif *sys = NULL;
 	int n, err = sys_list(&sys, &n);
@@ -101,12 +102,12 @@ int loader_attach(struct loader *l, const struct cfg *c)
 			s = sys[k].ifindex == li->ifindex ? &sys[k] : NULL;
 		if (s && !ifmatch_selected(c, s->name, s->flags | IFF_UP)) {
 			pr_info("%s: detached (not selected by interfaces= any more)", s->name);
-			loader_if_remove(l, li, true);
+			hooks_remove(l, li, true);
 		} else if (!s) {
 			/* Deleted, its link event not read yet or lost (nl_read's -ENOBUFS). */
 			pr_warn("%s: deleted; its flows stay in the cache and are exported as usual",
 				li->name);
-			loader_if_remove(l, li, false);
+			hooks_remove(l, li, false);
 		} else {
 			snprintf(li->name, sizeof(li->name), "%s", s->name);
 			i++;
@@ -116,18 +117,18 @@ int loader_attach(struct loader *l, const struct cfg *c)
 		int dir = ifmatch_direction(c, l->ifs[i].name);
 
 		if (dir != l->ifs[i].dir)
-			err = loader_if_set_dir(l, &l->ifs[i], dir);
+			err = hooks_set_dir(l, &l->ifs[i], dir);
 	}
 	for (int k = 0; !err && k < n; k++)
 		if (!find_ifindex(l, sys[k].ifindex) &&
 		    ifmatch_selected(c, sys[k].name, sys[k].flags))
-			err = loader_if_attach(l, sys[k].name, sys[k].ifindex, sys[k].flags,
-					       ifmatch_direction(c, sys[k].name));
+			err = hooks_attach(l, sys[k].name, sys[k].ifindex, sys[k].flags,
+					   ifmatch_direction(c, sys[k].name));
 	if (err == -E2BIG)
 		err = 0; /* logged: the interfaces past the limit are not attached */
 	for (int k = 0; !err && k < n; k++)
 		if (!find_ifindex(l, sys[k].ifindex))
-			loader_if_sweep(l, sys[k].name, sys[k].ifindex);
+			hooks_sweep(l, sys[k].name, sys[k].ifindex);
 	free(sys);
 	if (err)
 		return err;
@@ -139,7 +140,7 @@ int loader_attach(struct loader *l, const struct cfg *c)
 	return 0;
 }
 
-void loader_link_event(struct loader *l, const struct cfg *c, const struct nl_link_event *ev)
+void ifsel_link_event(struct loader *l, const struct cfg *c, const struct nl_link_event *ev)
 {
 	struct loader_if *li = find_ifindex(l, ev->ifindex);
 	int dir, n = l->n_ifs;
@@ -147,7 +148,7 @@ void loader_link_event(struct loader *l, const struct cfg *c, const struct nl_li
 	if (li && ev->deleted) {
 		pr_warn("%s: deleted; its flows stay in the cache and are exported as usual",
 			li->name);
-		loader_if_remove(l, li, false);
+		hooks_remove(l, li, false);
 		return;
 	}
 	if (li && ev->name[0] && strcmp(ev->name, li->name)) {
@@ -155,14 +156,14 @@ void loader_link_event(struct loader *l, const struct cfg *c, const struct nl_li
 		if (!ifmatch_selected(c, ev->name, ev->flags | IFF_UP)) {
 			pr_info("%s: renamed to %s, which interfaces= does not select: detached",
 				li->name, ev->name);
-			loader_if_remove(l, li, true);
+			hooks_remove(l, li, true);
 			return;
 		}
 		pr_info("%s: renamed to %s, still attached", li->name, ev->name);
 		snprintf(li->name, sizeof(li->name), "%s", ev->name);
 		dir = ifmatch_direction(c, li->name);
 		if (dir != li->dir)
-			loader_if_set_dir(l, li, dir);
+			hooks_set_dir(l, li, dir);
 	}
 	if (li) {
 		if ((ev->flags ^ li->flags) & IFF_UP)
@@ -172,7 +173,7 @@ void loader_link_event(struct loader *l, const struct cfg *c, const struct nl_li
 	}
 	if (ev->deleted || !ev->name[0] || !ifmatch_selected(c, ev->name, ev->flags))
 		return;
-	if (loader_if_attach(l, ev->name, ev->ifindex, ev->flags, ifmatch_direction(c, ev->name)) &&
+	if (hooks_attach(l, ev->name, ev->ifindex, ev->flags, ifmatch_direction(c, ev->name)) &&
 	    l->n_ifs > n)
-		loader_if_remove(l, &l->ifs[l->n_ifs - 1], true); /* half attached: undone */
+		hooks_remove(l, &l->ifs[l->n_ifs - 1], true); /* half attached: undone */
 }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include "config/collect.h"
+#include "datapath/hooks.h"
 #include "datapath/loader.h"
 #include "util/log.h"
 #include "tflow.h"
@@ -254,7 +255,7 @@ int loader_load(struct loader *l, const struct cfg *c, const char *pin_dir)
 			       strerror(-err));
 		return err;
 	}
-	loader_learn_programs(l);
+	hooks_learn_programs(l);
 	err = exported_map_open(l, c->cache_entries);
 	if (err)
 		return err;

@@ -1,4 +1,7 @@
-/* loader.h - load the BPF object, attach it to interfaces, pin its maps; undo exactly that. */
+/*
+ * loader.h - load the BPF object, pin its maps, undo exactly that; struct loader is also what
+ * hooks.h (the programs on one interface) and ifsel.h (which interfaces) work on.
+ */
 #ifndef TFLOW_LOADER_H
 #define TFLOW_LOADER_H
 
@@ -57,51 +60,6 @@ int loader_load(struct loader *l, const struct cfg *c, const char *pin_dir);
  * and field selection of c (collect_bits()).
  */
 int loader_write_config(struct loader *l, const struct cfg *c);
-
-/*
- * ifsel.c: make the attached interfaces those c selects, with the hooks of their direction:
- * detach the ones no longer selected, change directions, attach the new ones (replacing a previous
- * tflow's programs in place, with no gap). Used at start and on reload. A named interface that
- * does not exist is logged and attached when it appears.
- */
-int loader_attach(struct loader *l, const struct cfg *c);
-
-struct nl_link_event;
-
-/*
- * ifsel.c: follow an interface event: attach an interface c selects when it appears or is renamed
- * to a selected name; detach one renamed out of the selection; log an attached one going down/up
- * or being deleted (its flows stay in the cache).
- */
-void loader_link_event(struct loader *l, const struct cfg *c, const struct nl_link_event *ev);
-
-/*
- * Attach one interface with the hooks of dir (enum cfg_dir) and log it. It is counted in l->ifs
- * before its hooks are attached, so a half-done attach is undone by loader_detach, or at once
- * with loader_if_remove. -E2BIG (logged) when LOADER_MAX_IFS are attached already.
- */
-int loader_if_attach(struct loader *l, const char *name, int ifindex, unsigned int flags, int dir);
-
-/*
- * hooks.c, at load, while privileged: note this run's program ids, and the previous runs' programs:
- * tflow's, counting into maps this pin directory held (listing programs takes CAP_SYS_ADMIN).
- */
-void loader_learn_programs(struct loader *l);
-
-/*
- * Remove what a previous run attached to an interface this run does not attach (a restart with
- * fewer interfaces); logged. Programs of anyone else, another tflow's included, stay.
- */
-void loader_if_sweep(const struct loader *l, const char *name, int ifindex);
-
-/* Attach and detach hooks so li has those of dir; logged. */
-int loader_if_set_dir(struct loader *l, struct loader_if *li, int dir);
-
-/* Forget li (it moves the last entry into its place), detaching its hooks first if detach. */
-void loader_if_remove(struct loader *l, struct loader_if *li, bool detach);
-
-/* Detach what we attached; leave anything else on the interfaces alone. */
-void loader_detach(struct loader *l);
 
 /* Free everything; remove the pins unless keep (a restart picks them up). */
 void loader_destroy(struct loader *l, bool keep);
