@@ -131,10 +131,15 @@ $(BUILD)/fuzz $(BUILD)/fuzz-replay:
 	mkdir -p $@
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(PURE_SRCS) | $(BUILD)/fuzz
-	$(FUZZ_CC) $(COMMON_CFLAGS) -Itests/fuzz $(FUZZ_FLAGS) -MF $@.d $< $(PURE_SRCS) -o $@
+	$(FUZZ_CC) $(COMMON_CFLAGS) -Itests/fuzz $(FUZZ_FLAGS) -MF $@.d $(filter tests/fuzz/%.c,$^) \
+		$(PURE_SRCS) -o $@
 
 $(BUILD)/fuzz-replay/%: tests/fuzz/%.c tests/fuzz/replay.c $(PURE_SRCS) | $(BUILD)/fuzz-replay
-	$(CC) $(COMMON_CFLAGS) -Itests/fuzz $(SAN_FLAGS) -MF $@.d $< tests/fuzz/replay.c $(PURE_SRCS) -o $@
+	$(CC) $(COMMON_CFLAGS) -Itests/fuzz $(SAN_FLAGS) -MF $@.d $(filter tests/fuzz/%.c,$^) \
+		$(PURE_SRCS) -o $@
+
+# fuzz_encode's checks of each field it parses back are a file of their own.
+$(BUILD)/fuzz/fuzz_encode $(BUILD)/fuzz-replay/fuzz_encode: tests/fuzz/fuzz_encode_fields.c
 
 -include $(wildcard $(BUILD)/fuzz/*.d $(BUILD)/fuzz-replay/*.d)
 
