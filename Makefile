@@ -19,7 +19,8 @@ USER_SRCS := $(sort $(wildcard user/*.c user/*/*.c))
 USER_OBJS := $(USER_SRCS:user/%.c=$(BUILD)/user/%.o)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/unit/%) $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/unit-san/%)
-BPF_TEST_SRCS := $(filter-out tests/bpf/fuzz_bpf.c,$(wildcard tests/bpf/*.c))
+FUZZ_BPF_SRCS := $(wildcard tests/bpf/fuzz_bpf*.c)
+BPF_TEST_SRCS := $(filter-out $(FUZZ_BPF_SRCS),$(wildcard tests/bpf/*.c))
 
 .PHONY: all clean test unit deps vmlinux demo check-format format bench
 all: $(BUILD)/tflow
@@ -104,10 +105,11 @@ bench-quick: deps all
 	@bash tools/bench/run.sh --quick
 
 # Bad input. build/fuzz_bpf: random and mutated frames through both programs with test_run
-# (tests/e2e/test_fuzz_bpf.sh runs it); a program of its own, kept out of BPF_TEST_SRCS.
+# (tests/e2e/test_fuzz_bpf.sh runs it); a program of its own (tests/bpf/fuzz_bpf*.c), kept out of
+# BPF_TEST_SRCS.
 
-$(BUILD)/fuzz_bpf: tests/bpf/fuzz_bpf.c $(BUILD)/tflow.skel.h | $(BUILD)
-	$(CC) $(COMMON_CFLAGS) -Itests/bpf $(CFLAGS) $< -o $@ $(LIBS)
+$(BUILD)/fuzz_bpf: $(FUZZ_BPF_SRCS) tests/bpf/fuzz_bpf.h $(BUILD)/tflow.skel.h | $(BUILD)
+	$(CC) $(COMMON_CFLAGS) -Itests/bpf $(CFLAGS) $(FUZZ_BPF_SRCS) -o $@ $(LIBS)
 
 # libFuzzer targets (tests/fuzz/*.c): $(BUILD)/fuzz/T with clang's libFuzzer and ASan/UBSan, and
 # $(BUILD)/fuzz-replay/T, the same checks under gcc's ASan/UBSan replaying tests/fuzz/corpus/T.
@@ -129,10 +131,15 @@ $(BUILD)/fuzz $(BUILD)/fuzz-replay:
 	mkdir -p $@
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(PURE_SRCS) | $(BUILD)/fuzz
-	$(FUZZ_CC) $(COMMON_CFLAGS) -Itests/fuzz $(FUZZ_FLAGS) -MF $@.d $< $(PURE_SRCS) -o $@
+	$(FUZZ_CC) $(COMMON_CFLAGS) -Itests/fuzz $(FUZZ_FLAGS) -MF $@.d $(filter tests/fuzz/%.c,$^) \
+		$(PURE_SRCS) -o $@
 
 $(BUILD)/fuzz-replay/%: tests/fuzz/%.c tests/fuzz/replay.c $(PURE_SRCS) | $(BUILD)/fuzz-replay
-	$(CC) $(COMMON_CFLAGS) -Itests/fuzz $(SAN_FLAGS) -MF $@.d $< tests/fuzz/replay.c $(PURE_SRCS) -o $@
+	$(CC) $(COMMON_CFLAGS) -Itests/fuzz $(SAN_FLAGS) -MF $@.d $(filter tests/fuzz/%.c,$^) \
+		$(PURE_SRCS) -o $@
+
+# fuzz_encode's checks of each field it parses back are a file of their own.
+$(BUILD)/fuzz/fuzz_encode $(BUILD)/fuzz-replay/fuzz_encode: tests/fuzz/fuzz_encode_fields.c
 
 -include $(wildcard $(BUILD)/fuzz/*.d $(BUILD)/fuzz-replay/*.d)
 

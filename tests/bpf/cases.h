@@ -1,4 +1,4 @@
-/* cases.h - what the cache cases share (iter_cases.c, ext_cases.c): results, the test flows. */
+/* cases.h - what the cache cases share (cases.c, iter_cases.c, ext_cases.c): results, flows. */
 #ifndef TFLOW_TEST_CASES_H
 #define TFLOW_TEST_CASES_H
 
@@ -9,8 +9,11 @@
 #include "tflow.h"
 
 /* One `ok - NAME` or `not ok - NAME` line a case, counted into iter_cases()'s totals. */
+void case_counts(int *n_pass, int *n_fail, int *n_skip); /* where the totals are (iter_cases) */
 void case_start(const char *name);
 void case_stop(void);
+/* The case cannot run: the kernel refused what it tests (why says what and why). */
+void case_skip(const char *why);
 extern const char *case_cur; /* the case running */
 extern bool case_bad;	     /* one of its EXPECTs failed */
 

@@ -52,44 +52,6 @@ struct run {
 	int stray; /* records of no flow of ours */
 };
 
-static int *pass_count, *fail_count, *skip_count;
-const char *case_cur;
-bool case_bad;
-
-void case_start(const char *name)
-{
-	case_cur = name;
-	case_bad = false;
-}
-
-/* The case cannot run: the kernel refused what it tests (why says what and why). */
-static void case_skip(const char *why)
-{
-	printf("skip - %s (%s)\n", case_cur, why);
-	fflush(stdout);
-	(*skip_count)++;
-}
-
-void case_stop(void)
-{
-	printf("%s - %s\n", case_bad ? "not ok" : "ok", case_cur);
-	fflush(stdout);
-	(*(case_bad ? fail_count : pass_count))++;
-}
-
-void flow_key(struct tflow_key *k, __u32 i)
-{
-	memset(k, 0, sizeof(*k));
-	k->src[0] = 0xfd;
-	k->src[12] = i >> 24, k->src[13] = i >> 16, k->src[14] = i >> 8, k->src[15] = i;
-	k->dst[0] = 0xfd, k->dst[15] = 1;
-	k->sport = htons(1024 + i % 50000);
-	k->dport = htons(443);
-	k->ifindex = 2;
-	k->proto = i % 3 ? IPPROTO_UDP : IPPROTO_TCP;
-	k->family = 6;
-}
-
 static long flow_of(const struct tflow_key *k)
 {
 	struct tflow_key want;
@@ -117,18 +79,6 @@ static int fields_of(__u32 i)
 	default:
 		return NONE;
 	}
-}
-
-void flow_ext(struct tflow_ext *x, __u32 i)
-{
-	memset(x, 0, sizeof(*x));
-	x->src_mac[5] = i;
-	x->dst_mac[4] = i >> 8;
-	x->tcp_seq = i * 7;
-	x->udp_len = i & 0xffff;
-	x->fib_ifindex = 3;
-	x->fib_ok = 1;
-	x->collected = TFLOW_COLLECT_EXT | TFLOW_COLLECT_FIB;
 }
 
 static void flow_value(struct tflow_value *v, __u32 i)
@@ -202,18 +152,6 @@ static int fill(struct tflow_bpf *skel)
 	return 0;
 }
 
-__u32 map_count(int fd)
-{
-	struct tflow_key k, *prev = NULL;
-	__u32 n = 0;
-
-	while (!bpf_map_get_next_key(fd, prev, &k)) {
-		prev = &k;
-		n++;
-	}
-	return n;
-}
-
 /* The record of flow i: one, with these counters, the reason and its own fields or none. */
 static void expect_record(struct run *run, __u32 i, __u8 reason, __u64 packets, __u64 bytes)
 {
@@ -278,11 +216,6 @@ static void run_reset(struct run *run)
 }
 
 /*
- * The scans of one cache: idle flows removed, long flows exported by the active timeout; a
- * second scan exports nothing; a flush exports the rest (what kept flows got since). The
- * fields come from a store loaded from tflow_ext: no ring, so no other fields arrive.
- */
-/*
  * Force scan mode m for cache_iter_open (TFLOW_SCAN). Returns false, with the refusal in why,
  * when this kernel refuses the program of m.
  */
@@ -306,13 +239,107 @@ static bool scan_force(enum scan_mode m, int ffd, char *why, size_t len)
 	return true;
 }
 
+/* The first scan (its case begun by scans()): idle flows' records, exact, with their own fields. */
+static void scan_first(struct cache *c, struct run *run, struct ext_store *store, int ffd, int efd)
+{
+	int err, want;
+
+	err = cache_scan(c, NOW, CACHE_SCAN);
+	EXPECT(!err, "scan: %s", strerror(-err));
+	for (__u32 i = 0; i < N_FLOWS; i++) {
+		struct tflow_value v;
+
+		flow_value(&v, i);
+		if (i % 4 == IDLE || i % 4 == IDLE_EXT)
+			expect_record(run, i, TFLOW_END_IDLE, v.packets, v.bytes);
+		else if (i % 4 == LONG)
+			expect_record(run, i, TFLOW_END_ACTIVE, v.packets, v.bytes);
+		else
+			EXPECT(!run->seen[i].records, "young flow %u: %d records", i,
+			       run->seen[i].records);
+	}
+	want = N_FLOWS / 4 * 3;
+	EXPECT(run->total == want && !run->stray, "%d records (%d stray), want %d", run->total,
+	       run->stray, want);
+	EXPECT(map_count(ffd) == N_FLOWS / 2, "%u flows left in the map, want %u", map_count(ffd),
+	       N_FLOWS / 2);
+	EXPECT(c->last_entries == N_FLOWS, "the scan found %u flows", c->last_entries);
+	/* The removed idle flows' own fields (2 in 8), the active exports' (1 in 8). */
+	EXPECT(store->paired == N_FLOWS / 8 * 3, "%llu records paired with fields, want %u",
+	       (unsigned long long)store->paired, N_FLOWS / 8 * 3);
+	expect_store(store, false);
+	/* The datapath wrote none, and load left none. */
+	EXPECT(map_count(efd) == 0, "%u tflow_ext entries", map_count(efd));
+	case_stop();
+}
+
+static void scan_second(const char *path, struct cache *c, struct run *run, struct ext_store *store)
+{
+	char name[160];
+	int err;
+
+	snprintf(name, sizeof(name), "iter: %s: a second scan exports nothing", path);
+	case_start(name);
+	run_reset(run);
+	err = cache_scan(c, NOW + S_NS, CACHE_SCAN);
+	EXPECT(!err && run->total == 0, "%d records (%s)", run->total, strerror(-err));
+	expect_store(store, false);
+	case_stop();
+}
+
+static void scan_flush(const char *path, struct cache *c, struct run *run, struct ext_store *store,
+		       int ffd)
+{
+	char name[160];
+	int err;
+
+	snprintf(name, sizeof(name),
+		 "iter: %s: a flush exports every kept flow's remainder, fields of their own only",
+		 path);
+	case_start(name);
+	run_reset(run);
+	store->paired = 0;
+	for (__u32 i = LONG; i < N_FLOWS; i += 4) {
+		struct tflow_key k;
+		struct tflow_value v;
+
+		flow_key(&k, i);
+		flow_value(&v, i);
+		v.packets += MORE;
+		v.bytes += MORE * 100;
+		bpf_map_update_elem(ffd, &k, &v, BPF_EXIST);
+	}
+	err = cache_scan(c, NOW + 2 * S_NS, CACHE_FLUSH);
+	EXPECT(!err, "flush: %s", strerror(-err));
+	for (__u32 i = 0; i < N_FLOWS; i++) {
+		struct tflow_value v;
+
+		flow_value(&v, i);
+		if (i % 4 == YOUNG)
+			expect_record(run, i, TFLOW_END_FORCED, v.packets, v.bytes);
+		else if (i % 4 == LONG) /* the active export took the rest */
+			expect_record(run, i, TFLOW_END_FORCED, MORE, MORE * 100);
+	}
+	EXPECT(run->total == N_FLOWS / 2, "%d records, want %d", run->total, N_FLOWS / 2);
+	EXPECT(store->paired == N_FLOWS / 8, "%llu records paired with fields, want %u",
+	       (unsigned long long)store->paired, N_FLOWS / 8);
+	EXPECT(map_count(ffd) == 0, "%u flows left", map_count(ffd));
+	expect_store(store, true);
+	case_stop();
+}
+
+/*
+ * The scans of one cache: idle flows removed, long flows exported by the active timeout; a
+ * second scan exports nothing; a flush exports the rest (what kept flows got since). The
+ * fields come from a store loaded from tflow_ext: no ring, so no other fields arrive.
+ */
 static void scans(const char *path, enum scan_mode mode)
 {
 	char refused[200];
 	char name[160];
 	struct tflow_bpf *skel = tflow_bpf__open();
 	struct run run = { .seen = calloc(N_FLOWS, sizeof(struct seen)) };
-	int ffd, efd, err, want;
+	int ffd, efd, err;
 	struct ext_store store;
 	struct cache c;
 	long loaded;
@@ -366,75 +393,9 @@ static void scans(const char *path, enum scan_mode mode)
 		goto out;
 	}
 
-	err = cache_scan(&c, NOW, CACHE_SCAN);
-	EXPECT(!err, "scan: %s", strerror(-err));
-	for (__u32 i = 0; i < N_FLOWS; i++) {
-		struct tflow_value v;
-
-		flow_value(&v, i);
-		if (i % 4 == IDLE || i % 4 == IDLE_EXT)
-			expect_record(&run, i, TFLOW_END_IDLE, v.packets, v.bytes);
-		else if (i % 4 == LONG)
-			expect_record(&run, i, TFLOW_END_ACTIVE, v.packets, v.bytes);
-		else
-			EXPECT(!run.seen[i].records, "young flow %u: %d records", i,
-			       run.seen[i].records);
-	}
-	want = N_FLOWS / 4 * 3;
-	EXPECT(run.total == want && !run.stray, "%d records (%d stray), want %d", run.total,
-	       run.stray, want);
-	EXPECT(map_count(ffd) == N_FLOWS / 2, "%u flows left in the map, want %u", map_count(ffd),
-	       N_FLOWS / 2);
-	EXPECT(c.last_entries == N_FLOWS, "the scan found %u flows", c.last_entries);
-	/* The removed idle flows' own fields (2 in 8), the active exports' (1 in 8). */
-	EXPECT(store.paired == N_FLOWS / 8 * 3, "%llu records paired with fields, want %u",
-	       (unsigned long long)store.paired, N_FLOWS / 8 * 3);
-	expect_store(&store, false);
-	/* The datapath wrote none, and load left none. */
-	EXPECT(map_count(efd) == 0, "%u tflow_ext entries", map_count(efd));
-	case_stop();
-
-	snprintf(name, sizeof(name), "iter: %s: a second scan exports nothing", path);
-	case_start(name);
-	run_reset(&run);
-	err = cache_scan(&c, NOW + S_NS, CACHE_SCAN);
-	EXPECT(!err && run.total == 0, "%d records (%s)", run.total, strerror(-err));
-	expect_store(&store, false);
-	case_stop();
-
-	snprintf(name, sizeof(name),
-		 "iter: %s: a flush exports every kept flow's remainder, fields of their own only",
-		 path);
-	case_start(name);
-	run_reset(&run);
-	store.paired = 0;
-	for (__u32 i = LONG; i < N_FLOWS; i += 4) {
-		struct tflow_key k;
-		struct tflow_value v;
-
-		flow_key(&k, i);
-		flow_value(&v, i);
-		v.packets += MORE;
-		v.bytes += MORE * 100;
-		bpf_map_update_elem(ffd, &k, &v, BPF_EXIST);
-	}
-	err = cache_scan(&c, NOW + 2 * S_NS, CACHE_FLUSH);
-	EXPECT(!err, "flush: %s", strerror(-err));
-	for (__u32 i = 0; i < N_FLOWS; i++) {
-		struct tflow_value v;
-
-		flow_value(&v, i);
-		if (i % 4 == YOUNG)
-			expect_record(&run, i, TFLOW_END_FORCED, v.packets, v.bytes);
-		else if (i % 4 == LONG) /* the active export took the rest */
-			expect_record(&run, i, TFLOW_END_FORCED, MORE, MORE * 100);
-	}
-	EXPECT(run.total == N_FLOWS / 2, "%d records, want %d", run.total, N_FLOWS / 2);
-	EXPECT(store.paired == N_FLOWS / 8, "%llu records paired with fields, want %u",
-	       (unsigned long long)store.paired, N_FLOWS / 8);
-	EXPECT(map_count(ffd) == 0, "%u flows left", map_count(ffd));
-	expect_store(&store, true);
-	case_stop();
+	scan_first(&c, &run, &store, ffd, efd);
+	scan_second(path, &c, &run, &store);
+	scan_flush(path, &c, &run, &store, ffd);
 out:
 	ext_store_free(&store);
 out_cache:
@@ -520,9 +481,7 @@ void iter_cases(int *n_pass, int *n_fail, int *n_skip)
 		{ "batched fallback (TFLOW_SCAN=batched)", SCAN_BATCHED },
 	};
 
-	pass_count = n_pass;
-	fail_count = n_fail;
-	skip_count = n_skip;
+	case_counts(n_pass, n_fail, n_skip);
 	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
 		scans(paths[i].path, paths[i].mode);
 		future(paths[i].path, paths[i].mode);

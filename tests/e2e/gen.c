@@ -196,57 +196,61 @@ static void usage(void)
 	exit(2);
 }
 
-int main(int argc, char **argv)
+/* The command line into *o (the defaults set by the caller); usage() on anything wrong. */
+static void parse_args(int argc, char **argv, struct opts *o)
 {
-	struct opts o = { .dport = 7000, .payload = 18, .flows = 0, .seed = 1, .batch = 64 };
 	struct in_addr a;
 
 	if (argc < 4)
 		usage();
-	o.ifname = argv[1];
-	if (parse_mac(argv[2], o.dmac) || inet_pton(AF_INET, argv[3], &a) != 1)
+	o->ifname = argv[1];
+	if (parse_mac(argv[2], o->dmac) || inet_pton(AF_INET, argv[3], &a) != 1)
 		usage();
-	o.daddr = ntohl(a.s_addr);
+	o->daddr = ntohl(a.s_addr);
 	for (int k = 4; k < argc; k++) {
 		const char *opt = argv[k];
 		const char *v = k + 1 < argc ? argv[k + 1] : NULL;
 
 		if (!strcmp(opt, "--loop")) {
-			o.loop = 1;
+			o->loop = 1;
 			continue;
 		}
 		if (!strcmp(opt, "--bypass")) {
-			o.bypass = 1;
+			o->bypass = 1;
 			continue;
 		}
 		if (!v)
 			usage();
 		k++;
 		if (!strcmp(opt, "--proto"))
-			o.syn = !strcmp(v, "syn");
+			o->syn = !strcmp(v, "syn");
 		else if (!strcmp(opt, "--dport"))
-			o.dport = atoi(v);
+			o->dport = atoi(v);
 		else if (!strcmp(opt, "--payload"))
-			o.payload = atoi(v);
+			o->payload = atoi(v);
 		else if (!strcmp(opt, "--flows"))
-			o.flows = strtoul(v, NULL, 0);
+			o->flows = strtoul(v, NULL, 0);
 		else if (!strcmp(opt, "--second"))
-			o.second = strtoul(v, NULL, 0);
+			o->second = strtoul(v, NULL, 0);
 		else if (!strcmp(opt, "--duration"))
-			o.duration = atof(v);
+			o->duration = atof(v);
 		else if (!strcmp(opt, "--rate"))
-			o.rate = atof(v);
+			o->rate = atof(v);
 		else if (!strcmp(opt, "--batch"))
-			o.batch = atoi(v);
+			o->batch = atoi(v);
 		else if (!strcmp(opt, "--seed"))
-			o.seed = strtoul(v, NULL, 0);
+			o->seed = strtoul(v, NULL, 0);
 		else
 			usage();
 	}
-	if (o.batch < 1 || o.batch > MAXBATCH || o.payload < 0 || o.payload > 1400 ||
-	    (o.loop && !o.flows))
+	if (o->batch < 1 || o->batch > MAXBATCH || o->payload < 0 || o->payload > 1400 ||
+	    (o->loop && !o->flows))
 		usage();
+}
 
+/* The raw socket bound to o->ifname, o->smac filled in; -1 after saying why. */
+static int open_socket(struct opts *o)
+{
 	int fd = socket(AF_PACKET, SOCK_RAW, 0);
 	struct ifreq ifr = {};
 	struct sockaddr_ll sll = {};
@@ -254,49 +258,100 @@ int main(int argc, char **argv)
 
 	if (fd < 0) {
 		perror("gen: socket");
-		return 1;
+		return -1;
 	}
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", o.ifname);
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", o->ifname);
 	if (ioctl(fd, SIOCGIFINDEX, &ifr)) {
 		perror("gen: SIOCGIFINDEX");
-		return 1;
+		return -1;
 	}
 	sll.sll_family = AF_PACKET;
 	sll.sll_ifindex = ifr.ifr_ifindex;
 	sll.sll_halen = 6;
-	memcpy(sll.sll_addr, o.dmac, 6);
+	memcpy(sll.sll_addr, o->dmac, 6);
 	if (ioctl(fd, SIOCGIFHWADDR, &ifr)) {
 		perror("gen: SIOCGIFHWADDR");
-		return 1;
+		return -1;
 	}
-	memcpy(o.smac, ifr.ifr_hwaddr.sa_data, 6);
+	memcpy(o->smac, ifr.ifr_hwaddr.sa_data, 6);
 	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll))) {
 		perror("gen: bind");
-		return 1;
+		return -1;
 	}
-	if (o.bypass)
+	if (o->bypass)
 		setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one));
 	int sndbuf = 4 << 20;
 
 	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
+	return fd;
+}
 
-	signal(SIGTERM, on_signal);
-	signal(SIGINT, on_signal);
+/* What was sent, for the last line. */
+struct totals {
+	uint64_t sent, bytes, retries, max_flow;
+};
 
+/* Wait until the last packet of the batch is due at t0 + n / rate (or a signal). */
+static void pace(const struct opts *o, double t0, uint64_t n)
+{
+	double due = t0 + n / o->rate, t;
+
+	while ((t = now_s()) < due && !stop) {
+		double d = due - t;
+
+		if (d > 0.0002) {
+			struct timespec ts = { 0, (long)((d - 0.0001) * 1e9) };
+
+			nanosleep(&ts, NULL);
+		}
+	}
+}
+
+/* Send the m messages, again where the kernel refused them for now; -1 after saying why. */
+static int send_batch(int fd, struct mmsghdr *msgs, const struct iovec *iov,
+		      const int64_t *flow_of_msg, int m, struct totals *tot)
+{
+	int off = 0;
+
+	while (off < m) {
+		int r = sendmmsg(fd, msgs + off, m - off, 0);
+
+		if (r < 0) {
+			if (errno == ENOBUFS || errno == EAGAIN || errno == EINTR) {
+				tot->retries++;
+				continue; /* the packet was not sent: send it again */
+			}
+			perror("gen: sendmmsg");
+			return -1;
+		}
+		for (int k = off; k < off + r; k++) {
+			tot->bytes += iov[k].iov_len - 14;
+			if ((uint64_t)flow_of_msg[k] + 1 > tot->max_flow)
+				tot->max_flow = flow_of_msg[k] + 1;
+		}
+		tot->sent += r;
+		off += r;
+	}
+	return 0;
+}
+
+/* Batches of frames until the flows, --duration or a signal end it; -1 when a send failed. */
+static int send_loop(int fd, const struct opts *o, double t0, struct totals *tot)
+{
 	static uint8_t frames[MAXBATCH][FRAME_MAX];
 	struct mmsghdr msgs[MAXBATCH];
 	struct iovec iov[MAXBATCH];
 	int64_t flow_of_msg[MAXBATCH];
-	uint64_t n = 0, sent = 0, bytes = 0, retries = 0, max_flow = 0;
-	double t0 = now_s(), t = t0;
+	uint64_t n = 0;
+	double t;
 	int done = 0;
 
 	memset(msgs, 0, sizeof(msgs));
 	while (!done && !stop) {
 		int m = 0;
 
-		for (; m < o.batch; m++) {
-			int len = build(&o, n, frames[m], &flow_of_msg[m]);
+		for (; m < o->batch; m++) {
+			int len = build(o, n, frames[m], &flow_of_msg[m]);
 
 			if (flow_of_msg[m] < 0) {
 				done = 1;
@@ -308,48 +363,39 @@ int main(int argc, char **argv)
 			msgs[m].msg_hdr.msg_iov = &iov[m];
 			msgs[m].msg_hdr.msg_iovlen = 1;
 		}
-		if (o.rate > 0) {
-			/* the last packet of this batch is due at t0 + n / rate */
-			double due = t0 + n / o.rate;
-
-			while ((t = now_s()) < due && !stop) {
-				double d = due - t;
-
-				if (d > 0.0002) {
-					struct timespec ts = { 0, (long)((d - 0.0001) * 1e9) };
-
-					nanosleep(&ts, NULL);
-				}
-			}
-		}
-		int off = 0;
-
-		while (off < m) {
-			int r = sendmmsg(fd, msgs + off, m - off, 0);
-
-			if (r < 0) {
-				if (errno == ENOBUFS || errno == EAGAIN || errno == EINTR) {
-					retries++;
-					continue; /* the packet was not sent: send it again */
-				}
-				perror("gen: sendmmsg");
-				return 1;
-			}
-			for (int k = off; k < off + r; k++) {
-				bytes += iov[k].iov_len - 14;
-				if ((uint64_t)flow_of_msg[k] + 1 > max_flow)
-					max_flow = flow_of_msg[k] + 1;
-			}
-			sent += r;
-			off += r;
-		}
+		if (o->rate > 0)
+			pace(o, t0, n);
+		if (send_batch(fd, msgs, iov, flow_of_msg, m, tot))
+			return -1;
 		t = now_s();
-		if (o.duration > 0 && t - t0 >= o.duration)
+		if (o->duration > 0 && t - t0 >= o->duration)
 			break;
 	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = { .dport = 7000, .payload = 18, .flows = 0, .seed = 1, .batch = 64 };
+	struct totals tot = { 0 };
+	double t0, t;
+	int fd;
+
+	parse_args(argc, argv, &o);
+	fd = open_socket(&o);
+	if (fd < 0)
+		return 1;
+
+	signal(SIGTERM, on_signal);
+	signal(SIGINT, on_signal);
+
+	t0 = now_s();
+	if (send_loop(fd, &o, t0, &tot))
+		return 1;
 	t = now_s();
 	printf("sent=%llu bytes=%llu retries=%llu flows=%llu elapsed=%.3f pps=%.0f\n",
-	       (unsigned long long)sent, (unsigned long long)bytes, (unsigned long long)retries,
-	       (unsigned long long)max_flow, t - t0, sent / (t - t0 > 0 ? t - t0 : 1e-9));
+	       (unsigned long long)tot.sent, (unsigned long long)tot.bytes,
+	       (unsigned long long)tot.retries, (unsigned long long)tot.max_flow, t - t0,
+	       tot.sent / (t - t0 > 0 ? t - t0 : 1e-9));
 	return 0;
 }

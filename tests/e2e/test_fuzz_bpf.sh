@@ -1,6 +1,6 @@
 #!/bin/bash
 # test_fuzz_bpf.sh - build/fuzz_bpf: 400k random and mutated frames through the real XDP and tc
-# programs (BPF_PROG_TEST_RUN), every verdict PASS, the counters exact (tests/bpf/fuzz_bpf.c).
+# programs (BPF_PROG_TEST_RUN), every verdict PASS, the counters exact (tests/bpf/fuzz_bpf*.c).
 #
 # Its `ok`/`not ok` lines pass through as they are. Environment: FUZZ_SEED (a number, or
 # `random`), FUZZ_FRAMES (400000). Loads programs but attaches nothing: no namespace needed.
