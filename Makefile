@@ -42,7 +42,7 @@ $(BUILD)/tflow_iter.bpf.o: bpf/iter.bpf.c | $(BUILD)
 $(BUILD)/tflow_iter.skel.h: $(BUILD)/tflow_iter.bpf.o
 	$(BPFTOOL) gen skeleton $< name tflow_iter_bpf > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/user/cache/iter.o: $(BUILD)/tflow_iter.skel.h
+$(BUILD)/user/cache/iter.o $(BUILD)/user/cache/take.o: $(BUILD)/tflow_iter.skel.h
 
 $(BUILD)/user/%.o: user/%.c $(BUILD)/tflow.skel.h
 	@mkdir -p $(@D)

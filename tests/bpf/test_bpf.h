@@ -22,7 +22,7 @@
 #include "tflow.skel.h"
 #include "fixtures.h"
 #include "iter_cases.h"
-#include "cache/iter.h"
+#include "cache/take.h"
 
 #define SMALL_FLOWS 4 /* tflow_flows size of the cache-full skeleton; its rings are one page */
 #define MAX_RECS 128

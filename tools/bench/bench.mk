@@ -7,7 +7,7 @@ BENCH_SKELS := $(BENCH_BPF:%=$(B)/%.skel.h)
 # The real encoders and scanner, as `make` built them for build/tflow; the loader for the size it
 # gives tflow_ext_ring (with what it links).
 BENCH_USER := $(addprefix $(BUILD)/user/,cache/cache.o cache/extstore.o cache/iter.o \
-	cache/scan_choice.o cache/spill.o datapath/kernel.o util/ftable.o record/record.o util/log.o \
+	cache/scan_choice.o cache/spill.o cache/take.o datapath/kernel.o util/ftable.o record/record.o util/log.o \
 	export/ie.o export/msg.o record/fields.o export/layout.o export/nf5.o export/nf9.o \
 	export/ipfix.o datapath/loader.o config/collect.o datapath/hooks.o config/ifmatch.o)
 BENCH_CFLAGS := $(COMMON_CFLAGS) -I$(B) -Itools/bench

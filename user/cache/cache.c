@@ -7,6 +7,7 @@
 #include "cache/cache.h"
 #include "cache/extstore.h"
 #include "cache/iter.h"
+#include "cache/take.h"
 #include "util/log.h"
 
 #define BATCH_CHUNK 4096

@@ -39,11 +39,7 @@ static int quiet_print(enum libbpf_print_level lvl, const char *fmt, va_list ap)
 	return 0;
 }
 
-/*
- * The object with one of its programs (iter.bpf.c), loaded, cap records in tflow_sweep_out; NULL
- * and errno on failure.
- */
-static struct tflow_iter_bpf *iter_load(int flows_fd, const char *name, __u32 cap)
+struct tflow_iter_bpf *iter_load(int flows_fd, const char *name, __u32 cap)
 {
 	struct tflow_iter_bpf *skel = tflow_iter_bpf__open();
 	bool quiet = log_level < LOG_LVL_DEBUG;
@@ -240,29 +236,4 @@ int iter_pass(struct flow_iter *it, struct tflow_iter_params *p, iter_rec_fn fn,
 		err = -EPROTO;
 	*counts = it->skel->bss->iter_counts;
 	return err;
-}
-
-struct flow_take *take_open(int flows_fd)
-{
-	return (struct flow_take *)iter_load(flows_fd, "tflow_take", 1);
-}
-
-void take_close(struct flow_take *t)
-{
-	tflow_iter_bpf__destroy((struct tflow_iter_bpf *)t);
-}
-
-int take_flow(struct flow_take *t, const struct tflow_key *k, struct tflow_value *v)
-{
-	struct tflow_iter_bpf *skel = (struct tflow_iter_bpf *)t;
-	struct tflow_take_ctx ctx = { .key = *k };
-	/* The kernel copies the context back into ctx_in: a syscall program has no ctx_out. */
-	DECLARE_LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = &ctx, .ctx_size_in = sizeof(ctx));
-
-	if (bpf_prog_test_run_opts(bpf_program__fd(skel->progs.tflow_take), &opts))
-		return -errno;
-	if (!ctx.found)
-		return -ENOENT;
-	*v = ctx.value;
-	return 0;
 }

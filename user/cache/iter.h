@@ -57,15 +57,10 @@ int iter_pass(struct flow_iter *it, struct tflow_iter_params *p, iter_rec_fn fn,
 	      struct tflow_iter_counts *counts);
 
 /*
- * Removal of single flows for the batched scan: tflow_take (iter.bpf.c), a syscall program over
- * flows_fd that marks the counters taken before the delete (include/tflow.h, TFLOW_TAKEN), so a
- * packet that adds to the flow meanwhile is accounted again instead of lost. NULL (errno set)
- * before Linux 5.14.
+ * The object of bpf/iter.bpf.c with only its program name loaded, over flows_fd, cap records in
+ * tflow_sweep_out (take.c loads tflow_take with it); NULL and errno on failure.
  */
-struct flow_take;
-struct flow_take *take_open(int flows_fd);
-void take_close(struct flow_take *t);
-/* Remove the flow k, its final value into v. 0, -ENOENT when it is not in the map, or -errno. */
-int take_flow(struct flow_take *t, const struct tflow_key *k, struct tflow_value *v);
+struct tflow_iter_bpf;
+struct tflow_iter_bpf *iter_load(int flows_fd, const char *name, __u32 cap);
 
 #endif

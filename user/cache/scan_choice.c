@@ -4,6 +4,7 @@
 #include <string.h>
 #include "cache/cache.h"
 #include "cache/iter.h"
+#include "cache/take.h"
 #include "datapath/kernel.h"
 #include "util/log.h"
 
