@@ -20,7 +20,8 @@
 #include "metrics.h"
 #include "datapath/netlink.h"
 #include "datapath/privs.h"
-#include "run_int.h"
+#include "run.h"
+#include "run_loop.h"
 #include "state/state.h"
 #include "datapath/stats.h"
 #include "tflow.skel.h"
@@ -49,29 +50,6 @@ static int on_overflow(void *arg, void *data, size_t size)
 		cache_spill(&rc->cache, data);
 	rc->pressure = true;
 	return 0;
-}
-
-/* -v: the effective configuration in RouterOS syntax, after the command line was applied. */
-void run_log_config(const struct cfg *c)
-{
-	char *s = NULL;
-	size_t n = 0;
-	FILE *f;
-
-	if (log_level < LOG_LVL_VERBOSE || !(f = open_memstream(&s, &n)))
-		return;
-	config_print(c, f);
-	fclose(f);
-	pr_debug("effective configuration:\n%s", s);
-	free(s);
-}
-
-/* The attached interfaces, by name, for the interface options the exporter announces. */
-void run_export_ifnames(struct run_ctx *rc)
-{
-	for (int i = 0; i < rc->loader.n_ifs; i++)
-		export_ifname_attached(&rc->exporter, rc->loader.ifs[i].ifindex,
-				       rc->loader.ifs[i].name);
 }
 
 static void print_summary(struct run_ctx *rc)

@@ -3,9 +3,7 @@
 #define TFLOW_RUN_H
 
 #include "config/config.h"
-
-/* Fill c with the configuration read anew (SIGHUP); 0, or nonzero after logging why not. */
-typedef int (*run_reload_fn)(struct cfg *c, void *arg);
+#include "run_loop.h" /* run_reload_fn */
 
 struct run_opts {
 	const char *pin_dir;	      /* where the maps are pinned, on a bpffs */

@@ -1,6 +1,7 @@
 /* run_loop.c - tflow run's event loop: the scan timer, the overflow ring, link events, signals. */
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -11,10 +12,11 @@
 #include <bpf/libbpf.h>
 #include "util/clock.h"
 #include "util/log.h"
+#include "config/config.h"
 #include "datapath/ifsel.h"
 #include "datapath/netlink.h"
 #include "datapath/stats.h"
-#include "run_int.h"
+#include "run_loop.h"
 
 /* Under pressure the overflow ring triggers a scan, but at most this often. */
 #define PRESSURE_SCAN_GAP_NS 100000000ULL
@@ -44,6 +46,29 @@ void run_scan(struct run_ctx *rc, enum cache_mode mode)
 		pr_debug("scan%s: %llu records exported",
 			 mode == CACHE_PRESSURE ? " (cache pressure)" : "",
 			 (unsigned long long)(rc->cache.records_total - before));
+}
+
+/* -v: the effective configuration in RouterOS syntax, after the command line was applied. */
+void run_log_config(const struct cfg *c)
+{
+	char *s = NULL;
+	size_t n = 0;
+	FILE *f;
+
+	if (log_level < LOG_LVL_VERBOSE || !(f = open_memstream(&s, &n)))
+		return;
+	config_print(c, f);
+	fclose(f);
+	pr_debug("effective configuration:\n%s", s);
+	free(s);
+}
+
+/* The attached interfaces, by name, for the interface options the exporter announces. */
+void run_export_ifnames(struct run_ctx *rc)
+{
+	for (int i = 0; i < rc->loader.n_ifs; i++)
+		export_ifname_attached(&rc->exporter, rc->loader.ifs[i].ifindex,
+				       rc->loader.ifs[i].name);
 }
 
 static void on_link(void *arg, const struct nl_link_event *ev)

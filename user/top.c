@@ -13,7 +13,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include "util/clock.h"
-#include "config/config.h"
+#include "config/value.h"
 #include "util/log.h"
 #include "top/top.h"
 
@@ -360,7 +360,7 @@ static int parse_opts(int argc, char **argv, struct top_opts *o)
 			o->rows = v;
 			break;
 		case OPT_INTERVAL:
-			if (config_parse_time(optarg, &o->interval_ns) ||
+			if (value_parse_time(optarg, &o->interval_ns) ||
 			    o->interval_ns < MIN_INTERVAL_NS)
 				goto bad;
 			break;

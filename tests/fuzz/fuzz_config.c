@@ -196,10 +196,10 @@ static void fuzz_time(const char *s)
 	__u64 ns, back;
 	char buf[64];
 
-	if (config_parse_time(s, &ns))
+	if (value_parse_time(s, &ns))
 		return;
 	value_fmt_time(ns, buf, sizeof(buf));
-	FUZZ_CHECK(!config_parse_time(buf, &back), "'%s' formats as '%s', which does not parse", s,
+	FUZZ_CHECK(!value_parse_time(buf, &back), "'%s' formats as '%s', which does not parse", s,
 		   buf);
 	/* The parser's smallest unit is the ms: nothing finer can come out of it. */
 	FUZZ_CHECK(back == ns && ns % NS_MS == 0, "'%s' = %llu ns formats as '%s' = %llu ns", s,
@@ -211,11 +211,11 @@ static void fuzz_entries(const char *s)
 	__u32 n, back;
 	char buf[32];
 
-	if (config_parse_entries(s, &n))
+	if (value_parse_entries(s, &n))
 		return;
 	FUZZ_CHECK(n >= 1024 && n <= 4194304 && !(n & (n - 1)), "'%s' gives %u entries", s, n);
 	value_fmt_entries(n, buf, sizeof(buf));
-	FUZZ_CHECK(!config_parse_entries(buf, &back) && back == n, "'%s' formats as '%s'", s, buf);
+	FUZZ_CHECK(!value_parse_entries(buf, &back) && back == n, "'%s' formats as '%s'", s, buf);
 }
 
 /* Any time value_fmt_time is given (the parser's or not) reads back to its whole ms. */
@@ -226,7 +226,7 @@ static void fuzz_fmt_time(const uint8_t *data, size_t size)
 	char buf[64];
 
 	value_fmt_time(ns, buf, sizeof(buf));
-	FUZZ_CHECK(!config_parse_time(buf, &back) && back == ns - ns % NS_MS,
+	FUZZ_CHECK(!value_parse_time(buf, &back) && back == ns - ns % NS_MS,
 		   "%llu ns formats as '%s'", (unsigned long long)ns, buf);
 }
 

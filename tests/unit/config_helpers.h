@@ -11,6 +11,7 @@
 #include "t.h"
 #include "config/config.h"
 #include "config/ifmatch.h"
+#include "config/value.h"
 #include "record/fields.h"
 
 #define S(x) ((__u64)(x)*1000000000ULL)

@@ -54,7 +54,7 @@ static void test_time_good(void)
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		ns = 12345;
-		T_CHECK(config_parse_time(cases[i].s, &ns) == 0, "'%s' rejected", cases[i].s);
+		T_CHECK(value_parse_time(cases[i].s, &ns) == 0, "'%s' rejected", cases[i].s);
 		T_CHECK(ns == cases[i].ns, "'%s': %llu", cases[i].s, (unsigned long long)ns);
 	}
 }
@@ -98,9 +98,9 @@ static void test_time_bad(void)
 	__u64 ns = 7;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		T_CHECK(config_parse_time(bad[i], &ns) == -EINVAL, "'%s' accepted", bad[i]);
+		T_CHECK(value_parse_time(bad[i], &ns) == -EINVAL, "'%s' accepted", bad[i]);
 	T_EQ_INT(ns, 7);
-	T_EQ_INT(config_parse_time(NULL, &ns), -EINVAL);
+	T_EQ_INT(value_parse_time(NULL, &ns), -EINVAL);
 }
 
 static void test_entries(void)
@@ -135,12 +135,12 @@ static void test_entries(void)
 
 	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
 		n = 0;
-		T_CHECK(config_parse_entries(good[i].s, &n) == 0, "'%s' rejected", good[i].s);
+		T_CHECK(value_parse_entries(good[i].s, &n) == 0, "'%s' rejected", good[i].s);
 		T_EQ_INT(n, good[i].n);
 	}
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		n = 77;
-		T_CHECK(config_parse_entries(bad[i], &n) == -EINVAL, "'%s' accepted", bad[i]);
+		T_CHECK(value_parse_entries(bad[i], &n) == -EINVAL, "'%s' accepted", bad[i]);
 		T_EQ_INT(n, 77);
 	}
 }

@@ -37,12 +37,6 @@ int config_add_target_spec(struct cfg *c, const char *spec, char *err, size_t er
 /* Cross-property checks after everything was read (sampling-interval > 0 when sampling, ...). */
 int config_validate(const struct cfg *c, char *err, size_t errlen);
 
-/* RouterOS time: 15s, 30m, 1h, 1d, 1w, 500ms, combinations (1m30s), hh:mm:ss; bare number = s. */
-int config_parse_time(const char *s, __u64 *ns);
-
-/* cache-entries: 1k..256k or any power of two up to 4M ("4k", "4096", "1M"). */
-int config_parse_entries(const char *s, __u32 *n);
-
 /* Print the effective configuration in RouterOS syntax (round-trips through the parser). */
 void config_print(const struct cfg *c, FILE *f);
 

@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <linux/types.h>
-#include "config/config.h"
 #include "config/config_props.h"
 #include "config/value.h"
 
@@ -30,12 +29,12 @@ static int set_prop(const struct pctx *p, const struct prop *pr, void *obj, cons
 		*(__u32 *)field = u;
 		return 0;
 	case P_TIME:
-		if (config_parse_time(val, &v) || v < pr->min || v > pr->max)
+		if (value_parse_time(val, &v) || v < pr->min || v > pr->max)
 			break;
 		*(__u64 *)field = v;
 		return 0;
 	case P_ENTRIES:
-		if (config_parse_entries(val, (__u32 *)field))
+		if (value_parse_entries(val, (__u32 *)field))
 			break;
 		return 0;
 	case P_FN:

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-#include "config/config.h"
 #include "config/value.h"
 
 /* Bad values are quoted back cut at a UTF-8 boundary, so one long value cannot hide the rest. */
@@ -108,7 +107,7 @@ static int add_mul(__u64 *acc, __u64 n, __u64 unit)
 static const char time_sfx[] = "wdhms";
 static const __u64 time_ns[] = { 604800 * NS_S, 86400 * NS_S, 3600 * NS_S, 60 * NS_S, NS_S, NS_MS };
 
-int config_parse_time(const char *s, __u64 *ns)
+int value_parse_time(const char *s, __u64 *ns)
 {
 	__u64 acc = 0, n, f[2];
 	const char *x;
@@ -151,7 +150,7 @@ int config_parse_time(const char *s, __u64 *ns)
 	return 0;
 }
 
-int config_parse_entries(const char *s, __u32 *n)
+int value_parse_entries(const char *s, __u32 *n)
 {
 	const char *p = s;
 	__u64 v;

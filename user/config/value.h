@@ -44,10 +44,11 @@ int value_bad(const struct pctx *p, const char *name, const char *val, const cha
 /* 0 for UTF-8 text without control characters (tab allowed) of at most LINE_MAX_BYTES. */
 int value_check_text(const struct pctx *p, const char *s);
 
-/*
- * Return 0 or -EINVAL; the whole string must match. config_parse_time() and
- * config_parse_entries(), public in config.h, are defined in value.c too.
- */
+/* Each returns 0 or -EINVAL; the whole string must match. */
+/* RouterOS time: 15s, 30m, 1h, 1d, 1w, 500ms, combinations (1m30s), hh:mm:ss; bare number = s. */
+int value_parse_time(const char *s, __u64 *ns);
+/* cache-entries: 1k..256k or any power of two up to 4M ("4k", "4096", "1M"). */
+int value_parse_entries(const char *s, __u32 *n);
 int value_parse_bool(const char *s, bool *b);
 int value_parse_u32(const char *s, __u32 *v);
 int value_parse_ip(const char *s, struct sockaddr_storage *ss);
@@ -56,7 +57,7 @@ bool value_ip_is_any(const struct sockaddr_storage *ss);
 /* "0.0.0.0" for AF_UNSPEC. */
 const char *value_ip_str(const struct sockaddr_storage *ss, char *buf, size_t size);
 
-/* Formatted so config_parse_time / config_parse_entries read them back. */
+/* Formatted so value_parse_time / value_parse_entries read them back. */
 const char *value_fmt_time(__u64 ns, char *buf, size_t size);
 const char *value_fmt_entries(__u32 n, char *buf, size_t size);
 

@@ -1,19 +1,22 @@
-/* run_int.h - what run.c and run_loop.c share; not for other modules. */
-#ifndef TFLOW_RUN_INT_H
-#define TFLOW_RUN_INT_H
+/* run_loop.h - struct run_ctx, and what run.c calls of run_loop.c (never the other way round). */
+#ifndef TFLOW_RUN_LOOP_H
+#define TFLOW_RUN_LOOP_H
 
 #include <stdbool.h>
 #include <linux/types.h>
 #include <bpf/libbpf.h>
 #include "cache/cache.h"
+#include "config/config.h"
 #include "cache/extstore.h"
 #include "datapath/loader.h"
 #include "enrich/enrich.h"
 #include "export/export.h"
 #include "metrics.h"
-#include "run.h"
 #include "state/state.h"
 #include "util/log.h"
+
+/* Fill c with the configuration read anew (SIGHUP); 0, or nonzero after logging why not. */
+typedef int (*run_reload_fn)(struct cfg *c, void *arg);
 
 struct run_ctx {
 	int nlfd;	  /* rtnetlink link events, or -1 */
@@ -35,11 +38,11 @@ struct run_ctx {
 	bool pressure;
 };
 
-/* run.c: -v's effective configuration; the attached interfaces' names, for the exporter. */
+/* -v's effective configuration; the attached interfaces' names, for the exporter. */
 void run_log_config(const struct cfg *c);
 void run_export_ifnames(struct run_ctx *rc);
 
-/* run_loop.c: one cache scan and export (mode CACHE_SCAN may become CACHE_PRESSURE). */
+/* One cache scan and export (mode CACHE_SCAN may become CACHE_PRESSURE). */
 void run_scan(struct run_ctx *rc, enum cache_mode mode);
 /* Runs until a signal ends it; returns that signal (SIGUSR1: exit for a restart). */
 int run_event_loop(struct run_ctx *rc, struct ring_buffer *rb);
