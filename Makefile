@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # tflow - eBPF flow exporter. `make` builds build/tflow; `make test` runs every test.
 BUILD     ?= build
 CLANG     ?= clang

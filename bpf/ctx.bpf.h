@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* ctx.bpf.h - struct flow_ctx: what a packet's flow update needs of the program it runs in. */
 #ifndef TFLOW_CTX_BPF_H
 #define TFLOW_CTX_BPF_H

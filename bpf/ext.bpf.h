@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* ext.bpf.h - a new flow's first-packet fields and FIB route (struct tflow_ext), on insert only. */
 #ifndef TFLOW_EXT_BPF_H
 #define TFLOW_EXT_BPF_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* flow.bpf.h - account one packet into the flow cache, or the overflow ring when it is full. */
 #ifndef TFLOW_FLOW_BPF_H
 #define TFLOW_FLOW_BPF_H

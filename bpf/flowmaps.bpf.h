@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* flowmaps.bpf.h - the flow cache map, shared by the datapath and iter.bpf.c. */
 #ifndef TFLOW_FLOWMAPS_BPF_H
 #define TFLOW_FLOWMAPS_BPF_H

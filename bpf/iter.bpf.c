@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * iter.bpf.c - the cache scan in the kernel: a syscall program that walks tflow_flows with
  * bpf_for_each_map_elem (tflow_sweep), or a bpf_map_elem iterator over it where tracing programs

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* maps.bpf.h - the maps shared by the XDP and tc programs (one object, one skeleton). */
 #ifndef TFLOW_MAPS_BPF_H
 #define TFLOW_MAPS_BPF_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* parse.bpf.h - one packet parser for XDP and tc: Ethernet, VLAN/QinQ, IPv4, IPv6, L4 ports. */
 #ifndef TFLOW_PARSE_BPF_H
 #define TFLOW_PARSE_BPF_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* proto.bpf.h - the wire constants and headers the BPF side uses that vmlinux.h lacks. */
 #ifndef TFLOW_PROTO_BPF_H
 #define TFLOW_PROTO_BPF_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* sample.bpf.h - RouterOS packet sampling: take `interval` packets, skip `space`, repeat. */
 #ifndef TFLOW_SAMPLE_BPF_H
 #define TFLOW_SAMPLE_BPF_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* tflow.bpf.c - entry points: XDP on ingress, tc clsact on egress; both only observe. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>

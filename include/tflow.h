@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* tflow.h - structs and constants shared by the BPF datapath and userspace. */
 #ifndef TFLOW_H
 #define TFLOW_H

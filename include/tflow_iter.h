@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* tflow_iter.h - what the in-kernel cache scan (bpf/iter.bpf.c) and user/cache/iter.c exchange. */
 #ifndef TFLOW_ITER_H
 #define TFLOW_ITER_H

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # run.sh - the one test runner: unit (plain and ASan/UBSan), BPF datapath and end-to-end tests.
 #
 # usage: tests/run.sh [unit|bpf|e2e [NAME]]

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # demo.sh - tflow in 30 seconds: a client, a gateway running tflow, a server; NetFlow v5 to nfcapd,
 # and `tflow top`, the live view of the cache, while traffic flows.
 #

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # deps.sh - install the Debian packages tflow's build, demo and tests need (idempotent, root).
 set -e
 PKGS="clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev gcc make pkg-config libc6-dev jq

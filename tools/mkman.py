@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-only
 # mkman.py - the man page from its one source: a small Markdown subset to man(7) troff.
 #
 # usage: tools/mkman.py doc/tflow.8.md > build/tflow.8

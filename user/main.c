@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* main.c - the tflow command: commands, options, and the configuration they make. */
 #include <errno.h>
 #include <getopt.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* metrics.c - GET /metrics over HTTP/1.0 from the event loop; the textfile written each scan. */
 #define _GNU_SOURCE /* accept4 */
 #include <arpa/inet.h>

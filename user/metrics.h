@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* metrics.h - Prometheus metrics: GET /metrics from the event loop, and a node_exporter textfile.
  */
 #ifndef TFLOW_METRICS_H

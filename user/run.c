@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* run.c - tflow run: open and attach, take over a previous run's cache, the final flush on exit. */
 #include <errno.h>
 #include <signal.h>

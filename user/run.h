@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* run.h - tflow run: load, attach, scan and export until a signal says otherwise. */
 #ifndef TFLOW_RUN_H
 #define TFLOW_RUN_H

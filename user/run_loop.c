@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* run_loop.c - tflow run's event loop: the scan timer, the overflow ring, link events, signals. */
 #include <errno.h>
 #include <signal.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* run_loop.h - struct run_ctx, and what run.c calls of run_loop.c (never the other way round). */
 #ifndef TFLOW_RUN_LOOP_H
 #define TFLOW_RUN_LOOP_H

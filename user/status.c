@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* status.c - tflow status: what a running tflow does, read from its pins, from any shell. */
 #include <errno.h>
 #include <getopt.h>

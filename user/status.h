@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* status.h - the `tflow status` command. */
 #ifndef TFLOW_STATUS_H
 #define TFLOW_STATUS_H

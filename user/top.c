@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* top.c - the tflow top command: read the pinned flow cache every interval, show the top N. */
 #include <errno.h>
 #include <getopt.h>

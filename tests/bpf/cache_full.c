@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* cache_full.c - test_bpf's cache-full cases: a tiny flow map, one-page rings, taken flows. */
 #include "test_bpf.h"
 

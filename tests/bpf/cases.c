@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* cases.c - what the cache cases share (cases.h): their results, the test flows, map counts. */
 #include <stdio.h>
 #include <string.h>

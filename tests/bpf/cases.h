@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* cases.h - what the cache cases share (cases.c, iter_cases.c, ext_cases.c): results, flows. */
 #ifndef TFLOW_TEST_CASES_H
 #define TFLOW_TEST_CASES_H

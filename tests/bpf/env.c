@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* env.c - test_bpf's loaded skeleton: its maps and rings read and reset, frames run. */
 #include "test_bpf.h"
 

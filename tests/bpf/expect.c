@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* expect.c - test_bpf's expectations: flow keys and values, tflow_ext records, counters. */
 #include "test_bpf.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* ext_cases.c - the store of first-packet fields (user/cache/extstore.c): a restart, the ring. */
 #define _GNU_SOURCE
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* fixtures.c - the datapath fixture table: {name, frames, expected flows, expected counters}. */
 #include "fixtures.h"
 

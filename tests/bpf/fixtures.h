@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* fixtures.h - the fixture table's types: frames to run and the exact map contents expected. */
 #ifndef TFLOW_TEST_FIXTURES_H
 #define TFLOW_TEST_FIXTURES_H

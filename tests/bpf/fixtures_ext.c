@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* fixtures_ext.c - fixtures for the first-packet fields of new flows (TFLOW_COLLECT_EXT). */
 #include "fixtures.h"
 

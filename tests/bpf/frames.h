@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* frames.h - packed header structs and a builder for the datapath test frames (no scapy). */
 #ifndef TFLOW_TEST_FRAMES_H
 #define TFLOW_TEST_FRAMES_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* fuzz_bpf.c - random and mutated frames through the real XDP and tc programs, counted exactly. */
 #include "fuzz_bpf.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* fuzz_bpf.h - what the fuzz_bpf sources share: the frames, the reference, the real datapath. */
 #ifndef TFLOW_FUZZ_BPF_H
 #define TFLOW_FUZZ_BPF_H

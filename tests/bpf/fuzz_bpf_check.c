@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* fuzz_bpf_check.c - fuzz_bpf's checks of a batch: the flow map and rings against the reference. */
 #include "fuzz_bpf.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* fuzz_bpf_env.c - fuzz_bpf's real datapath: the skeletons, their maps and rings, test_run. */
 #include "fuzz_bpf.h"
 

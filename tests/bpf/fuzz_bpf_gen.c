@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* fuzz_bpf_gen.c - fuzz_bpf's frames: valid ones from the builder, then mutated, at random. */
 #include "fuzz_bpf.h"
 

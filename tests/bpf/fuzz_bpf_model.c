@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* fuzz_bpf_model.c - fuzz_bpf's reference: the parser and datapath written from tflow.h. */
 #include "fuzz_bpf.h"
 

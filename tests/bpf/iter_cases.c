@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * iter_cases.c - the cache scans via cache_scan(): in the kernel (the syscall program, the map
  * iterator) and the batched fallback, with the first-packet fields of the flows in an ext_store

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* iter_cases.h - the cache scan cases (iter_cases.c), run by test_bpf's main. */
 #ifndef TFLOW_TEST_ITER_CASES_H
 #define TFLOW_TEST_ITER_CASES_H

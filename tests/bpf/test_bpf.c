@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* test_bpf.c - datapath tests: crafted frames through BPF_PROG_TEST_RUN, map contents exact. */
 #include "test_bpf.h"
 

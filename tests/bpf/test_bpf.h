@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* test_bpf.h - what the test_bpf sources share: assertions, the loaded skeleton, expectations. */
 #ifndef TFLOW_TEST_BPF_H
 #define TFLOW_TEST_BPF_H

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-only
 """flows.py - the e2e oracle: flow totals from a pcap, collectors and export datagrams, compared.
 
   flows.py pcap FILE [--observer-mac MAC] [--ipv6]   per-flow totals of a capture (TSV, then totals)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * gen.c - a fast, deterministic flow generator for the exactness e2e tests (test_exact_*.sh).
  *

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-only
 """httpreq.py - the HTTP client side of the metrics test (run inside a namespace).
 
   httpreq.py get HOST PORT METHOD PATH OUT   HTTP/1.1 request; prints "STATUS CONTENT-TYPE

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 """ipfix_fields.py - checks tshark's decoding of a v9/IPFIX export stream against the templates
 tflow must send for its field selection.
 

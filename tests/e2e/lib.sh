@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # lib.sh - shared helpers for tflow end-to-end tests: netns topology, exporter, collector, oracle.
 #
 # Sourced by tests/e2e/test_*.sh (bash). A test reads:

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-only
 """nat_traffic.py - traffic with known header values for test_ipfix_nat_values (in a namespace).
 
   nat_traffic.py udp-echo ADDR:PORT...      echo UDP datagrams back from the address they came to;

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-only
 """nat_values.py - the checker of test_ipfix_nat_values: a collector's records against the truth.
 
 usage: nat_values.py --lan PCAP,MAC,IFINDEX --wan PCAP,MAC,IFINDEX --expect FILE --events FILE

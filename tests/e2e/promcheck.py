@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-only
 """promcheck.py - a strict check of the Prometheus text exposition format (version 0.0.4).
 
 usage: promcheck.py FILE|-      check, then print every sample as JSON {"name{labels}": value}

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # test_bad_config.sh - malformed configuration: exit code 2, a message naming the line and the
 # property, nothing attached, nothing pinned.
 #

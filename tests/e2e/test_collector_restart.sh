@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # test_collector_restart.sh - a v9/IPFIX collector restarts and loses the templates: tflow's
 # template refresh, or a SIGHUP, lets the new one decode again.
 #

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # test_exact_shutdown.sh - SIGTERM while a flood is still running: every packet tflow counted is
 # exported before it exits, once.
 #

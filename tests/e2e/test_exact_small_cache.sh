@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # test_exact_small_cache.sh - 50,000 concurrent flows through a 1024-entry flow cache, IPFIX to
 # nfcapd, sent as fast as gen.c can (raw AF_PACKET frames, sendmmsg).
 #

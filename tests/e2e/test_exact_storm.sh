@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # test_exact_storm.sh - a new-flow storm (SYN-flood style): TCP SYNs from random-looking source
 # addresses (10.78.a.b) and ports to 10.77.0.2:80, one packet per flow, every flow new, at the
 # highest rate gen.c reaches for 5 s; once with the default cache (4k) and once with a 1k cache.

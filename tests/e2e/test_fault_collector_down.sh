@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # test_fault_collector_down.sh - one of two collectors is down (ICMP port unreachable), then comes
 # back: tflow keeps running, the other target gets everything, the errors are logged rate-limited,
 # and data resumes on the collector that came back.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # test_fault_collector_slow.sh - two collectors stop reading: the third target gets everything,
 # on time, and tflow's loop is not held up.
 #

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # test_fault_collector_slow_link.sh - a collector behind a link slower than the export stream:
 # tflow's socket buffer to it fills and send() says EAGAIN; the other target must not wait.
 #

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # test_fault_iface.sh - one of two watched interfaces goes down and up, is renamed, and is
 # deleted while tflow runs and traffic flows on the other.
 #

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # test_fault_no_native_xdp.sh - an interface whose driver has no native XDP (a Linux bridge):
 # tflow says so, falls back to generic XDP, and still counts exactly.
 #

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # test_fault_xdp_busy.sh - someone else's XDP program or tc filter is already on the interface:
 # tflow never replaces or removes it.
 #

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # test_fib.sh - out-interface and gateway from the kernel's FIB, on a real router.
 #
 #	[ $NS_A ] va 10.77.0.1 ---- vb 10.77.0.2 [ $NS_B router, tflow on vb and vbc ]

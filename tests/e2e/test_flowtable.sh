@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # test_flowtable.sh - offloaded software paths: packets that skip netfilter's forward hook are
 # still counted by tflow, exactly.
 #

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # test_fuzz_bpf.sh - build/fuzz_bpf: 400k random and mutated frames through the real XDP and tc
 # programs (BPF_PROG_TEST_RUN), every verdict PASS, the counters exact (tests/bpf/fuzz_bpf*.c).
 #

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # test_fuzz_userspace.sh - the config parser and encoder fuzz targets (tests/fuzz): each corpus
 # replayed under ASan/UBSan, then FUZZ_TIME (20) seconds of libFuzzer per target.
 #

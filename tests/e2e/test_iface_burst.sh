@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # test_iface_burst.sh - a burst of new interfaces overflows the link events' socket buffer.
 #
 # tflow selects vb and the pattern hp*, none of which exists at start but vb. 300 veth pairs

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # test_iface_events.sh - interfaces that come and go while tflow runs (netlink link events).
 #
 # tflow is told to watch vb, vz and vzr; vz does not exist at start. It is created later (as a PPP

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # test_iface_match.sh - interface selection: patterns, lists, late interfaces, per-interface
 # direction on a gateway.
 #

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # test_ifnames.sh - interface names announced in options template 261, v9 and IPFIX, as tshark,
 # nfdump and nfacctd read them, while interfaces appear, are renamed and go.
 #

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # test_install.sh - make install/uninstall, the systemd unit, the man page and its drift checks.
 #
 # Pass: `make install DESTDIR=D PREFIX=/usr` places exactly the binary, the unit (ExecStart with

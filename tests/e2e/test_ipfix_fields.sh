@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # test_ipfix_fields.sh - the `/ip traffic-flow ipfix` field selection on the wire: the fewest
 # fields, then every field (the default), each to a v9 and an IPFIX target.
 #

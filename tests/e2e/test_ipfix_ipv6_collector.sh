@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # test_ipfix_ipv6_collector.sh - IPFIX to a collector on an IPv6 address: --target [::1]:PORT.
 #
 # nfcapd 1.7.1 listens on IPv6 with -6 -b ::1 (collector_start with an IPv6 address). Pass: the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # test_ipfix_nat_values.sh - every RouterOS IPFIX field with its true value, through a real NAT
 # gateway, decoded by tshark and nfdump (the proof of the field-selection issue).
 #

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # test_ipfix_nfdump.sh - IPv4 and IPv6 (UDP, fragments, ICMP/ICMPv6, TCP, MLD, ND, extension
 # headers) through tflow on vb; IPFIX to nfcapd, read back with nfdump.
 #

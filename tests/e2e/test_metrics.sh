@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # test_metrics.sh - Prometheus metrics over HTTP (--metrics) and as a textfile (--metrics-textfile).
 #
 # tflow runs as nobody (--user) with its metrics on port 919: the listening socket must be opened

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # test_nat.sh - a real NAT gateway: post-NAT addresses and ports from conntrack, address masks
 # from the routing table, NAT session create/delete events.
 #

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # test_nfacctd.sh - pmacct's nfacctd receives NetFlow v9 and IPFIX from tflow (two targets, two
 # nfacctd), IPv4 and IPv6; then the same with packet sampling on.
 #

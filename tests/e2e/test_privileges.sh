@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # test_privileges.sh - least privilege: once attached tflow keeps CAP_BPF and CAP_NET_ADMIN only,
 # can run as an unprivileged user, keeps its pins private, and reads nothing from the network.
 #

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # test_reload.sh - SIGHUP reloads the configuration file without losing the cache.
 #
 # tflow runs from a RouterOS-syntax file. Between traffic phases the file changes and tflow gets

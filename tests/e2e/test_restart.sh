@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # test_restart.sh - the cache survives a restart (SIGUSR1) and a crash (SIGKILL) of tflow.
 #
 # Three tflow runs in a row share pinned maps while traffic flows without a pause: the first exits

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # test_restart_fields.sh - first-packet fields survive a restart (SIGUSR1), as the counters do.
 #
 # The datapath hands a new flow's first-packet fields to userspace on a ring buffer; tflow keeps

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # test_restart_ifaces.sh - a restart onto fewer interfaces, and interfaces that come back carrying
 # tflow's programs: tflow removes and adopts only its own programs, never anyone else's.
 #

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # test_scan_iter.sh - idle flows leave the cache through each scan this kernel offers: the BPF
 # syscall program (the default), the BPF map element iterator (TFLOW_SCAN=iterator; a kernel that
 # refuses tracing programs makes that a skip naming the refusal, and its fallback runs), and the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # test_service.sh - the installed tflow.service under a real systemd: its hardening does not break
 # tflow, and reload, restart and stop do what the man page says.
 #

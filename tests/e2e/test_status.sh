@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # test_status.sh - `tflow status` and `--json`, run as another process while tflow runs.
 #
 # tflow on vb exports v5 to one nfcapd and IPFIX to another, pinned under a bpffs directory both

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # test_top.sh - `tflow top` reads the running tflow's cache: rates, order, groups, exact totals.
 #
 # tflow runs on vb (no target). Three paced UDP flows for 5 s, each from its own sender:

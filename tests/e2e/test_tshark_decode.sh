@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # test_tshark_decode.sh - tshark decodes every v9 and IPFIX datagram tflow sends, cleanly.
 #
 # One tflow, four targets on lo in $NS_B (a UDP sink listens on each port): v9 on 2055 and IPFIX on

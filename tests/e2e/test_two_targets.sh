@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # test_two_targets.sh - one tflow, two targets: NetFlow v5 to one nfcapd, IPFIX to another.
 #
 # Pass: the capture on va holds exactly the scripted IPv4 traffic (UDP, ICMP echo, TCP), and each

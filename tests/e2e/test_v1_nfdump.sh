@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # test_v1_nfdump.sh - NetFlow v1 to nfcapd: IPv4 flows exact, IPv6 flows left out, 24 records a
 # datagram at most.
 #

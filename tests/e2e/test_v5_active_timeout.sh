@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # test_v5_active_timeout.sh - a long flow crosses the active timeout several times; NetFlow v5.
 #
 # Pass: with active-flow-timeout 2s, a UDP flow sending for ~7 s is exported as several delta

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # test_v5_basic.sh - UDP, ICMP echo and a TCP exchange through tflow on vb; NetFlow v5 to nfcapd.
 #
 # Pass: the capture on va holds exactly the scripted traffic (counts computed from the script),

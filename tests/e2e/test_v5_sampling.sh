@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # test_v5_sampling.sh - RouterOS packet sampling (interval 2, space 3) on one CPU, NetFlow v5.
 #
 # Two UDP flows sent by one process pinned to CPU 0 into a sink (no replies, no other IPv4 on the

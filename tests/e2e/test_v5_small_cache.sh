@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # test_v5_small_cache.sh - 5000 one-packet UDP flows through a 1024-entry flow cache.
 #
 # The flow map holds 1024 entries; the other flows must reach userspace through the overflow

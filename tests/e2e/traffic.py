@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-only
 """traffic.py - deterministic traffic for the e2e tests (run inside a namespace).
 
   traffic.py udp-sink PORT...                       drain UDP on PORTs; prints `ready`

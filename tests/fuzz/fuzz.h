@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* fuzz.h - what the fuzz targets share: an input reader and checks that abort with a reason. */
 #ifndef TFLOW_FUZZ_H
 #define TFLOW_FUZZ_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* fuzz_config.c - fuzz target: config lines, files, long options, target specs, times, sizes. */
 #define _GNU_SOURCE
 #include <errno.h>

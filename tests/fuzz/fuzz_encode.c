@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* fuzz_encode.c - fuzz target: random records into the v1/v5/v9/IPFIX encoders, any buffer size. */
 #include "fuzz_encode.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* fuzz_encode.h - shared by fuzz_encode.c and fuzz_encode_fields.c: clock, templates, numbers. */
 #ifndef TFLOW_FUZZ_ENCODE_H
 #define TFLOW_FUZZ_ENCODE_H

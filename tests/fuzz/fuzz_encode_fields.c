@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* fuzz_encode_fields.c - fuzz_encode's checks of each data and options field parsed back. */
 #include <arpa/inet.h>
 #include "fuzz_encode.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* replay.c - main() for a fuzz target built without libFuzzer: every corpus file, one run each. */
 #define _GNU_SOURCE
 #include <dirent.h>

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # run.sh - replays each fuzz target's corpus under ASan/UBSan, then fuzzes it for a bounded time.
 #
 # usage: tests/fuzz/run.sh [--time SECONDS] [--replay-only] [TARGET...]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* config_helpers.h - for tests/unit/test_config*.c: config files in /tmp, errors, round-trips. */
 #ifndef TFLOW_TEST_CONFIG_HELPERS_H
 #define TFLOW_TEST_CONFIG_HELPERS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* ipfix_golden.h - for tests/unit/test_ipfix*.c: clock, records, the classic golden message. */
 #ifndef TFLOW_TEST_IPFIX_GOLDEN_H
 #define TFLOW_TEST_IPFIX_GOLDEN_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* nf9_golden.h - for tests/unit/test_nf9*.c: clock, records, the classic golden datagram. */
 #ifndef TFLOW_TEST_NF9_GOLDEN_H
 #define TFLOW_TEST_NF9_GOLDEN_H

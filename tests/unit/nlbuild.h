@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* nlbuild.h - build netlink messages for the parser tests, as the kernel lays them out. */
 #ifndef TFLOW_NLBUILD_H
 #define TFLOW_NLBUILD_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* t.h - minimal unit-test harness: each case prints "ok - name" or "not ok - name". */
 #ifndef TFLOW_T_H
 #define TFLOW_T_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* test_collect.c - tflow_config.collect from the targets and the ipfix field selection. */
 #include "t.h"
 #include "config/collect.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* test_config.c - RouterOS-syntax config: defaults, times, the seed file, lines, options. */
 #include "config_helpers.h"
 

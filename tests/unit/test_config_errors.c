@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* test_config_errors.c - config errors name the line and what is accepted; random lines too. */
 #include "config_helpers.h"
 

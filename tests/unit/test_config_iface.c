@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* test_config_iface.c - interface lists, members, patterns and directions, and their errors. */
 #include "config_helpers.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* test_config_ipfix.c - /ip traffic-flow ipfix field selection: files, --ipfix, print. */
 #include "config_helpers.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* test_config_print.c - config_print() output parses back to the same config. */
 #include "config_helpers.h"
 

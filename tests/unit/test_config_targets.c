@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* test_config_targets.c - config targets: IPv6 collectors and --target specs. */
 #include "config_helpers.h"
 

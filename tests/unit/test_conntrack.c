@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* test_conntrack.c - ctnetlink messages as the kernel sends them, and NAT lookups by direction. */
 #include <arpa/inet.h>
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* test_ifnames.c - the table of interface names announced in options template 261. */
 #include <errno.h>
 #include <string.h>

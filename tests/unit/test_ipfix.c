@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* test_ipfix.c - IPFIX encoder against hand-computed golden messages: the classic fields. */
 #include "ipfix_golden.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* test_ipfix_fields.c - IPFIX field selection: every field and the fewest, golden messages. */
 #include "ipfix_golden.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* test_ipfix_ifnames.c - IPFIX interface names: options template 261 and its records. */
 #include "ipfix_golden.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* test_ipfix_nat.c - IPFIX NAT events and isMulticast against golden messages. */
 #include "ipfix_golden.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* test_log.c - log lines for a terminal and for the journal, and JOURNAL_STREAM matching. */
 #include <string.h>
 #include "t.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* test_nf1.c - NetFlow v1 encoder against hand-computed golden datagrams. */
 #include <arpa/inet.h>
 #include <errno.h>

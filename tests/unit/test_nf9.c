@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* test_nf9.c - NetFlow v9 encoder against hand-computed golden datagrams: the classic fields. */
 #include "nf9_golden.h"
 

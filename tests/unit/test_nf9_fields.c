@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* test_nf9_fields.c - NetFlow v9 field selection: every field and the fewest, golden datagrams. */
 #include "nf9_golden.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* test_nf9_ie.c - the IE table, and NetFlow v9 interface names (options template 261). */
 #include "nf9_golden.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* test_nf9_nat.c - NetFlow v9 NAT events against a golden datagram. */
 #include "nf9_golden.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* test_record.c - records from cache entries, and their JSON form. */
 #include <arpa/inet.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * test_route.c - rtnetlink route messages as the kernel sends them; longest prefix match; where a
  * translated destination goes.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* test_status_fmt.c - `tflow status` text and JSON, and the Prometheus text, from one snapshot. */
 #include <stdlib.h>
 #include <string.h>

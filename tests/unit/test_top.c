@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* test_top.c - tflow top's pure parts: snapshots, deltas, groups, order, units, text and JSON. */
 #define _GNU_SOURCE /* open_memstream */
 #include <arpa/inet.h>

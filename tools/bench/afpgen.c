@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* afpgen.c - UDP into a veth as skbs: AF_PACKET, qdisc bypassed, sendmmsg (xdpgen's frames). */
 #define _GNU_SOURCE
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* bench.h - helpers shared by the bench programs: clocks, medians, the one-line verdicts. */
 #ifndef TFLOW_BENCH_H
 #define TFLOW_BENCH_H

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # bench.mk - builds the benchmarks. Run through the top Makefile (`make bench`, `make bench-quick`),
 # which passes BUILD, CC, CLANG, BPFTOOL, CFLAGS, COMMON_CFLAGS, BPF_CFLAGS and LIBS down, so the
 # bench's BPF objects get exactly the project's clang flags.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* bpf_bench.c - bench: the options, the sections in turn, the one-line verdicts they print. */
 #define _GNU_SOURCE
 #include <getopt.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* datapath_bench.c - datapath section: tflow against an empty program and a naive counter. */
 #define _GNU_SOURCE
 #include <errno.h>

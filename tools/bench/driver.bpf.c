@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* driver.bpf.c - bench harness: give each run of a program under test a flow of its own. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>

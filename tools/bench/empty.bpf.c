@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* empty.bpf.c - the bench's floor: programs that do nothing, measured in the same run as tflow. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* export_bench.c - encoders section: records/s; the synthetic flows the scan and memory use too. */
 #define _GNU_SOURCE
 #include <errno.h>

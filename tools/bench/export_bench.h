@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* export_bench.h - what the export-side sections share: synthetic flows, a flow map, the MTU. */
 #ifndef TFLOW_EXPORT_BENCH_H
 #define TFLOW_EXPORT_BENCH_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* frames.h - the bench's crafted frames: Ethernet + IPv4/IPv6 + UDP, sizes as on the wire. */
 #ifndef TFLOW_BENCH_FRAMES_H
 #define TFLOW_BENCH_FRAMES_H

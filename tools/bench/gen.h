@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* gen.h - what the veth bench's traffic generators (xdpgen.c, afpgen.c) share: clocks, MACs. */
 #ifndef TFLOW_BENCH_GEN_H
 #define TFLOW_BENCH_GEN_H

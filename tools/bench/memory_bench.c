@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* memory_bench.c - memory section: kernel and userspace bytes per flow, first-packet fields. */
 #include <errno.h>
 #include <malloc.h>

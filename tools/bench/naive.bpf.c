@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* naive.bpf.c - the bench's baseline flow counter: a 5-tuple hash map and two atomic adds. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* puts.c - the programs under test of the datapath section: loaded, emptied, configured, read. */
 #include <errno.h>
 #include <stdio.h>

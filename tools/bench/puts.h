@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* puts.h - the datapath section's programs under test (empty, naive, tflow) and its scenarios. */
 #ifndef TFLOW_BENCH_PUTS_H
 #define TFLOW_BENCH_PUTS_H

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # run.sh - `make bench` / `make bench-quick`: every figure, one summary line each, then the verdict.
 #
 # Sections: the datapath, encoders, cache scan and memory (bpf_bench), then real frames through a

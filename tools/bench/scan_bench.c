@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* scan_bench.c - scan section: one cache scan that removes every flow, with and without export. */
 #define _GNU_SOURCE
 #include <errno.h>

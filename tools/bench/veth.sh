@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # veth.sh - real frames through a veth into the interface an exporter watches: pps, CPU, accuracy.
 #
 #	[ tfbg-PID ] gen0 ---- veth ---- dut0 [ tfbd-PID: the exporter on dut0, nfcapd on lo ]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* xdpgen.c - line-rate UDP into a veth: an XDP program that sends its own frames (live frames). */
 #define _GNU_SOURCE
 #include <errno.h>

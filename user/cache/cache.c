@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* cache.c - flow cache scanner: inactive/active timeouts, early eviction, durable baselines. */
 #define _GNU_SOURCE /* qsort_r */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* cache.h - scans the flow cache: timeouts, early eviction, the overflow spill table. */
 #ifndef TFLOW_CACHE_H
 #define TFLOW_CACHE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* extstore.c - new flows' first-packet fields, drained from the datapath's ring into a table. */
 #include <errno.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* extstore.h - new flows' first-packet fields, drained from the datapath's ring into a table. */
 #ifndef TFLOW_EXTSTORE_H
 #define TFLOW_EXTSTORE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* iter.c - the cache scan in the kernel: loads bpf/iter.bpf.c, runs a pass, reads its records. */
 #include <errno.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * iter.h - the cache scan in the kernel: a BPF syscall program that walks tflow_flows, or a BPF
  * map element iterator over it, one pass per scan.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* scan_choice.c - which cache scan runs: in the kernel (syscall program, iterator) or batched. */
 #include <errno.h>
 #include <stdlib.h>

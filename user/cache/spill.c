@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* spill.c - the spill table: flows of packets that found the cache full (the overflow ring). */
 #include "cache/spill.h"
 #include "util/log.h"

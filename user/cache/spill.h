@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* spill.h - the spill table: flows of packets that found the cache full (the overflow ring). */
 #ifndef TFLOW_SPILL_H
 #define TFLOW_SPILL_H

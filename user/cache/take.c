@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* take.c - tflow_take (bpf/iter.bpf.c): one flow out of the map, its counters marked taken first.
  */
 #include <errno.h>

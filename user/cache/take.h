@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* take.h - removal of single flows for the batched scan, the counters marked taken first. */
 #ifndef TFLOW_TAKE_H
 #define TFLOW_TAKE_H

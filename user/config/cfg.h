@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* cfg.h - the configuration's types: struct cfg, its targets and interface entries, and limits. */
 #ifndef TFLOW_CFG_H
 #define TFLOW_CFG_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* collect.c - what the datapath gathers for the configured targets and field selection. */
 #include <stdbool.h>
 #include "config/collect.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* collect.h - what the datapath gathers for the configured targets and field selection. */
 #ifndef TFLOW_COLLECT_H
 #define TFLOW_COLLECT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* config.c - tflow settings: the property engine, global properties, defaults, checks, print. */
 #include <errno.h>
 #include <stddef.h>

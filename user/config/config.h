@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* config.h - tflow configuration: RouterOS `/ip traffic-flow` syntax and long options. */
 #ifndef TFLOW_CONFIG_H
 #define TFLOW_CONFIG_H

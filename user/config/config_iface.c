@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* config_iface.c - interface selection: interfaces=, direction, interface lists and entries. */
 #include <stdbool.h>
 #include <stddef.h>

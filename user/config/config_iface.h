@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* config_iface.h - interface selection: interfaces=, direction, interface lists and entries. */
 #ifndef TFLOW_CONFIG_IFACE_H
 #define TFLOW_CONFIG_IFACE_H

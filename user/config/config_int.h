@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* config_int.h - what config.c, config_parse.c, config_target.c and config_ipfix.c share. */
 #ifndef TFLOW_CONFIG_INT_H
 #define TFLOW_CONFIG_INT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* config_ipfix.c - the IPFIX field selection: `/ip traffic-flow ipfix set` and `--ipfix`. */
 #include <stdio.h>
 #include <string.h>

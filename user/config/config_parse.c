@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* config_parse.c - reading RouterOS syntax: files, continuations, comments, menus and words. */
 #include <errno.h>
 #include <stdbool.h>

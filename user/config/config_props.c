@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* config_props.c - the property engine: a line's PROP=VALUE words applied through a table. */
 #include <stdbool.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* config_props.h - the property engine: words of a line, property tables, applying them. */
 #ifndef TFLOW_CONFIG_PROPS_H
 #define TFLOW_CONFIG_PROPS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* config_target.c - collector targets: target properties, HOST[:PORT] and target specs. */
 #include <arpa/inet.h>
 #include <errno.h>

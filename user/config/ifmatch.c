@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* ifmatch.c - does the configuration select an interface, and in which direction. */
 #include <fnmatch.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* ifmatch.h - does the configuration select an interface, and in which direction. */
 #ifndef TFLOW_IFMATCH_H
 #define TFLOW_IFMATCH_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* value.c - config values: parsers, formatters, the text check and error-message helpers. */
 #include <arpa/inet.h>
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* value.h - config values: parsers, formatters, the text check and error-message helpers. */
 #ifndef TFLOW_VALUE_H
 #define TFLOW_VALUE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* hooks.c - tflow's XDP and tc programs on interfaces: attach, detach, tell ours from others. */
 #include <errno.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* hooks.h - tflow's XDP and tc programs on one interface: attach, detach, tell ours from others. */
 #ifndef TFLOW_HOOKS_H
 #define TFLOW_HOOKS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* ifsel.c - which interfaces are attached: the selection applied at start, reload, link events. */
 #include <errno.h>
 #include <net/if.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* ifsel.h - which interfaces are attached: the selection applied at start, reload, link events. */
 #ifndef TFLOW_IFSEL_H
 #define TFLOW_IFSEL_H

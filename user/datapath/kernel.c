@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* kernel.c - what the running kernel refuses tflow, and why, in words for the log. */
 #include <errno.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* kernel.h - what the running kernel refuses tflow, and why, in words for the log. */
 #ifndef TFLOW_KERNEL_H
 #define TFLOW_KERNEL_H

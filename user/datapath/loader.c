@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* loader.c - skeleton open/load, bpffs and pins; hooks.c attaches the programs to interfaces. */
 #include <dirent.h>
 #include <errno.h>

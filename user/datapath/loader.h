@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * loader.h - load the BPF object, pin its maps, undo exactly that; struct loader is also what
  * hooks.h (the programs on one interface) and ifsel.h (which interfaces) work on.

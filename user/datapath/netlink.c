@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* netlink.c - rtnetlink link events, so tflow follows interfaces that come and go. */
 #include <errno.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* netlink.h - link events (interfaces appearing, going up/down, renamed, deleted). */
 #ifndef TFLOW_NETLINK_H
 #define TFLOW_NETLINK_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* privs.c - least privilege once attached: two capabilities, optionally another user. */
 #include <dirent.h>
 #include <errno.h>

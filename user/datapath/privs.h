@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* privs.h - after attaching, keep only the privileges tflow still needs. */
 #ifndef TFLOW_PRIVS_H
 #define TFLOW_PRIVS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* stats.c - sum the per-CPU tflow_stats entry; print it by field name. */
 #include <errno.h>
 #include <stdlib.h>

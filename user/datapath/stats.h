@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* stats.h - read the per-CPU datapath counters and sum them. */
 #ifndef TFLOW_STATS_H
 #define TFLOW_STATS_H

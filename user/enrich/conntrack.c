@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* conntrack.c - parse ctnetlink conntrack messages; find the NAT translation of a flow. */
 #include <arpa/inet.h>
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* conntrack.h - NAT translations from conntrack: ctnetlink messages and the lookup table. */
 #ifndef TFLOW_CONNTRACK_H
 #define TFLOW_CONNTRACK_H

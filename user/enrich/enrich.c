@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* enrich.c - follow conntrack and the routing table over netlink; fill records from them. */
 #include <errno.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* enrich.h - what userspace adds to a record before export: address masks, NAT translation. */
 #ifndef TFLOW_ENRICH_H
 #define TFLOW_ENRICH_H

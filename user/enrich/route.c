@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* route.c - parse rtnetlink routes of the main and local tables; longest prefix match. */
 #include <errno.h>
 #include <stdbool.h>

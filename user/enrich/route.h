@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * route.h - the main routing table's prefixes, for src/dst-address-mask (longest prefix match),
  * and its routes, for where a translated destination goes (with the local table's addresses).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* export.c - UDP targets: packing per version, templates, sending without blocking others. */
 #include <arpa/inet.h>
 #include <linux/filter.h>

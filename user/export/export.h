@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* export.h - targets: one UDP socket each, records packed into datagrams of its version. */
 #ifndef TFLOW_EXPORT_H
 #define TFLOW_EXPORT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* fmt.c - each export format's operations: one table per version, chosen once per target. */
 #include "export/fmt.h"
 #include "export/ipfix.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* fmt.h - each export format's operations (struct fmt_ops): one table per version. */
 #ifndef TFLOW_FMT_H
 #define TFLOW_FMT_H

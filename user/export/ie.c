@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* ie.c - the one table of IPFIX/NetFlow v9 information elements; records written by template. */
 #include <arpa/inet.h>
 #include <string.h>

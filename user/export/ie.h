@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* ie.h - what the encoders share: information elements, the clock pair, templates and layouts. */
 #ifndef TFLOW_IE_H
 #define TFLOW_IE_H

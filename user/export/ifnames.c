@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* ifnames.c - the interface names tflow announces: a sorted ifindex -> name table, with changes. */
 #include <errno.h>
 #include <stdio.h>

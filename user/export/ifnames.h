@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* ifnames.h - the interface names tflow announces (options template 261): ifindex -> name. */
 #ifndef TFLOW_IFNAMES_H
 #define TFLOW_IFNAMES_H

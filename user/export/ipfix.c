@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* ipfix.c - IPFIX (RFC 7011) encoder: template, options template and data sets, no I/O. */
 #include <errno.h>
 #include "util/bytes.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* ipfix.h - IPFIX (RFC 7011) encoder: template, options template and data sets in one message. */
 #ifndef TFLOW_IPFIX_H
 #define TFLOW_IPFIX_H

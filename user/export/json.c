@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* json.c - a flow record as one JSON object: what tflow writes when no target is configured. */
 #include <arpa/inet.h>
 #include <stdio.h>

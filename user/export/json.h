@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* json.h - a flow record as one JSON line, written when no target is configured. */
 #ifndef TFLOW_JSON_H
 #define TFLOW_JSON_H

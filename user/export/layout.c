@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* layout.c - the v9/IPFIX data templates of a field selection: which elements, in which order. */
 #include <string.h>
 #include "export/layout.h"

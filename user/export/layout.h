@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* layout.h - the v9/IPFIX data templates (struct ie_layout) built from a field selection. */
 #ifndef TFLOW_LAYOUT_H
 #define TFLOW_LAYOUT_H

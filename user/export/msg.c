@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* msg.c - the v9/IPFIX message builder: sets on struct tmsg, padded as each format asks. */
 #include <errno.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* msg.h - one v9 or IPFIX message being built: sets opened, padded and closed, records added. */
 #ifndef TFLOW_MSG_H
 #define TFLOW_MSG_H

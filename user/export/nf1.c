@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* nf1.c - Cisco NetFlow v1 encoder: header and fixed 48-byte IPv4 records, no I/O. */
 #include <errno.h>
 #include <string.h>

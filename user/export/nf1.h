@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* nf1.h - NetFlow v1 encoder: a pure function from records to datagram bytes. */
 #ifndef TFLOW_NF1_H
 #define TFLOW_NF1_H

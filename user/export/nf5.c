@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* nf5.c - Cisco NetFlow v5 encoder: header and fixed 48-byte IPv4 records, no I/O. */
 #include <errno.h>
 #include <string.h>

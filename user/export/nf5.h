@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* nf5.h - NetFlow v5 encoder: a pure function from records to datagram bytes. */
 #ifndef TFLOW_NF5_H
 #define TFLOW_NF5_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* nf9.c - NetFlow v9 (RFC 3954) encoder: template, options and data FlowSets, no I/O. */
 #include <errno.h>
 #include "util/bytes.h"

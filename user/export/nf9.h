@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* nf9.h - NetFlow v9 (RFC 3954) encoder: templates, options, data FlowSets into one datagram. */
 #ifndef TFLOW_NF9_H
 #define TFLOW_NF9_H

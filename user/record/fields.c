@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* fields.c - the RouterOS `/ip traffic-flow ipfix` field names. */
 #include <errno.h>
 #include <string.h>

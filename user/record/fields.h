@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* fields.h - the RouterOS `/ip traffic-flow ipfix` field selection, shared by config and encoders.
  */
 #ifndef TFLOW_FIELDS_H

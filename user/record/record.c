@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* record.c - build flow records from cache entries; the text form of their addresses. */
 #include <arpa/inet.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* record.h - a finished (or partial) flow as the encoders see it. */
 #ifndef TFLOW_RECORD_H
 #define TFLOW_RECORD_H

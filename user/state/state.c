@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* state.c - the pinned tflow_state: settings, interfaces, targets and counters of a running tflow.
  */
 #include <arpa/inet.h>

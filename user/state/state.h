@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* state.h - what `tflow run` is doing, pinned as tflow_state for `tflow status` and metrics. */
 #ifndef TFLOW_STATE_H
 #define TFLOW_STATE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* state_btf.c - BTF for tflow_state, so `bpftool map dump` shows it by field name too. */
 #include <errno.h>
 #include <stddef.h>

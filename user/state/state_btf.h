@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* state_btf.h - BTF describing struct tflow_state, for bpftool. */
 #ifndef TFLOW_STATE_BTF_H
 #define TFLOW_STATE_BTF_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* prom.c - render a state snapshot as Prometheus metrics: tflow_ names, HELP and TYPE lines. */
 #include <stdio.h>
 #include <string.h>

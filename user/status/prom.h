@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* prom.h - a state snapshot in the Prometheus text exposition format (version 0.0.4). */
 #ifndef TFLOW_PROM_H
 #define TFLOW_PROM_H

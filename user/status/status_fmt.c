@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* status_fmt.c - print a state snapshot: RouterOS `print` alignment, or one JSON object. */
 #include <stdarg.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* status_fmt.h - `tflow status` output: aligned like RouterOS `print`, or one JSON object. */
 #ifndef TFLOW_STATUS_FMT_H
 #define TFLOW_STATUS_FMT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* top.h - tflow top: live top flows and talkers from the pinned flow cache. */
 #ifndef TFLOW_TOP_H
 #define TFLOW_TOP_H

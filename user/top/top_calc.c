@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* top_calc.c - tflow top's arithmetic: snapshots, per-interval deltas, groups, order. */
 #include <errno.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* top_fmt.c - tflow top's output: human units, the text table, the JSON object. */
 #include <arpa/inet.h>
 #include <net/if.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* bytes.h - big-endian stores into export buffers, shared by every encoder. */
 #ifndef TFLOW_BYTES_H
 #define TFLOW_BYTES_H

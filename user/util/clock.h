@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* clock.h - nanoseconds of a clock; CLOCK_MONOTONIC is the datapath's (bpf_ktime_*) clock. */
 #ifndef TFLOW_CLOCK_H
 #define TFLOW_CLOCK_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* ftable.c - chained hash table for flow state userspace keeps beside the BPF map. */
 #include <errno.h>
 #include <stdlib.h>

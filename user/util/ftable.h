@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* ftable.h - a small chained hash table keyed by struct tflow_key, for userspace flow state. */
 #ifndef TFLOW_FTABLE_H
 #define TFLOW_FTABLE_H

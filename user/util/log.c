@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* log.c - leveled logging to stderr in a form journald shows well. */
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* log.h - leveled logging to stderr (priority prefixes under journald), with rate limiting. */
 #ifndef TFLOW_LOG_H
 #define TFLOW_LOG_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* nlattr.h - netlink attribute tables, for the rtnetlink and ctnetlink message parsers. */
 #ifndef TFLOW_NLATTR_H
 #define TFLOW_NLATTR_H

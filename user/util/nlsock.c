@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* nlsock.c - netlink sockets for the conntrack and routing tables: subscribe, dump, read. */
 #include <errno.h>
 #include <stdbool.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* nlsock.h - netlink sockets for the tables tflow follows: subscribe, dump, read events. */
 #ifndef TFLOW_NLSOCK_H
 #define TFLOW_NLSOCK_H
