@@ -102,11 +102,10 @@ t_check "top text: F1's row, its rate in Mbit/s" grep -qE \
 t_check "top text: a TOTAL line" grep -qE '^TOTAL +[0-9.]+ [kM]?bit/s +[0-9.]+ k?pps$' \
 	"$E2E_WORK/top-text.out"
 
-# check VIEW: the JSON lines of one view against the senders.
-check() {
-	t_check "top $1: exact totals, consistent intervals, rates within 10%" "$PY" - "$1" \
-		"$E2E_WORK/top-$1.out" \
-		"$E2E_WORK/top-flow.out" "$N1" "$N2" "$N3" "$COUNT" <<-'EOF'
+# check_want: the first part of check's program: the senders' flows, the rows each view should
+# show and when each flow surely sent.
+check_want() {
+	cat <<-'EOF'
 		import json, sys
 		view, path, flow_path = sys.argv[1:4]
 		n1, n2, n3 = (int(x) for x in sys.argv[4:7])
@@ -148,6 +147,12 @@ check() {
 		        k = flow_key(r)
 		        start, end = iv["time"] - iv["interval"], iv["time"]
 		        sending[k] = (sending.get(k, (end, 0))[0], start)
+	EOF
+}
+
+# check_got: the rest: the view's intervals, their rows and rates against those.
+check_got() {
+	cat <<-'EOF'
 		errors = []
 		ivs = load(path)
 		if len(ivs) != COUNT:
@@ -209,6 +214,13 @@ check() {
 		print("\n".join(errors) or "ok")
 		sys.exit(1 if errors else 0)
 	EOF
+}
+
+# check VIEW: the JSON lines of one view against the senders.
+check() {
+	t_check "top $1: exact totals, consistent intervals, rates within 10%" "$PY" - "$1" \
+		"$E2E_WORK/top-$1.out" \
+		"$E2E_WORK/top-flow.out" "$N1" "$N2" "$N3" "$COUNT" < <(check_want; check_got)
 }
 for v in flow pkts src dst conv proto; do check "$v"; done
 

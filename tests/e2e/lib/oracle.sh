@@ -110,7 +110,7 @@ table_count() { grep -c '^[0-9]' "$1"; }
 
 # check_export NAME PCAP PORT VERSION [flows.py check-export options]: the export stream to PORT
 # in PCAP (a capture on lo in $NS_B) obeys its own rules: every datagram decodes, sequence numbers,
-# templates first and refreshed, sampling options, MTU (see flows.py check_export).
+# templates first and refreshed, sampling options, MTU (see flows_stream.py check_export).
 check_export() {
 	local name=$1 pcap=$2 port=$3 version=$4
 	shift 4
