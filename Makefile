@@ -52,11 +52,20 @@ $(BUILD)/user/%.o: user/%.c $(BUILD)/tflow.skel.h
 $(BUILD)/tflow: $(USER_OBJS)
 	$(CC) $(CFLAGS) $^ -o $@ $(LIBS)
 
-$(BUILD)/unit/%: tests/unit/%.c $(PURE_SRCS) | $(BUILD)/unit
-	$(CC) $(COMMON_CFLAGS) -Itests/unit $(CFLAGS) -MF $@.d $< $(PURE_SRCS) -o $@
+# The pure sources are compiled once for each build (plain: the command's own objects; ASan/UBSan:
+# $(BUILD)/san) and linked into every unit test and the replaying fuzzers.
+PURE_OBJS     := $(PURE_SRCS:user/%.c=$(BUILD)/user/%.o)
+PURE_SAN_OBJS := $(PURE_SRCS:user/%.c=$(BUILD)/san/%.o)
 
-$(BUILD)/unit-san/%: tests/unit/%.c $(PURE_SRCS) | $(BUILD)/unit-san
-	$(CC) $(COMMON_CFLAGS) -Itests/unit $(SAN_FLAGS) -MF $@.d $< $(PURE_SRCS) -o $@
+$(BUILD)/san/%.o: user/%.c
+	@mkdir -p $(@D)
+	$(CC) $(COMMON_CFLAGS) $(SAN_FLAGS) -c $< -o $@
+
+$(BUILD)/unit/%: tests/unit/%.c $(PURE_OBJS) | $(BUILD)/unit
+	$(CC) $(COMMON_CFLAGS) -Itests/unit $(CFLAGS) -MF $@.d $< $(PURE_OBJS) -o $@
+
+$(BUILD)/unit-san/%: tests/unit/%.c $(PURE_SAN_OBJS) | $(BUILD)/unit-san
+	$(CC) $(COMMON_CFLAGS) -Itests/unit $(SAN_FLAGS) -MF $@.d $< $(PURE_SAN_OBJS) -o $@
 
 # With the scanner (tests/bpf/iter_cases.c: the in-kernel scan and its fallback).
 BPF_TEST_USER := $(wildcard user/cache/*.c) user/datapath/kernel.c user/util/ftable.c user/record/record.c \
@@ -88,7 +97,8 @@ format:
 clean:
 	rm -rf $(BUILD)
 
--include $(wildcard $(BUILD)/*.d $(BUILD)/user/*.d $(BUILD)/user/*/*.d $(BUILD)/unit/*.d $(BUILD)/unit-san/*.d)
+-include $(wildcard $(BUILD)/*.d $(BUILD)/user/*.d $(BUILD)/user/*/*.d $(BUILD)/san/*/*.d \
+	$(BUILD)/unit/*.d $(BUILD)/unit-san/*.d)
 
 # Benchmarks (tools/bench/PERFORMANCE.md), not part of `make test`: root; exit 1 when a target is
 # missed. The bench's BPF objects are built with the project's BPF_CFLAGS.
@@ -135,9 +145,9 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(PURE_SRCS) | $(BUILD)/fuzz
 	$(FUZZ_CC) $(COMMON_CFLAGS) -Itests/fuzz $(FUZZ_FLAGS) -MF $@.d $(filter tests/fuzz/%.c,$^) \
 		$(PURE_SRCS) -o $@
 
-$(BUILD)/fuzz-replay/%: tests/fuzz/%.c tests/fuzz/replay.c $(PURE_SRCS) | $(BUILD)/fuzz-replay
+$(BUILD)/fuzz-replay/%: tests/fuzz/%.c tests/fuzz/replay.c $(PURE_SAN_OBJS) | $(BUILD)/fuzz-replay
 	$(CC) $(COMMON_CFLAGS) -Itests/fuzz $(SAN_FLAGS) -MF $@.d $(filter tests/fuzz/%.c,$^) \
-		$(PURE_SRCS) -o $@
+		$(PURE_SAN_OBJS) -o $@
 
 # fuzz_encode's checks of each field it parses back are a file of their own.
 $(BUILD)/fuzz/fuzz_encode $(BUILD)/fuzz-replay/fuzz_encode: tests/fuzz/fuzz_encode_fields.c
