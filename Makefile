@@ -57,6 +57,8 @@ $(BUILD)/tflow: $(USER_OBJS)
 PURE_OBJS     := $(PURE_SRCS:user/%.c=$(BUILD)/user/%.o)
 PURE_SAN_OBJS := $(PURE_SRCS:user/%.c=$(BUILD)/san/%.o)
 
+# Kept between runs: make would delete them as intermediate files (and print so after the tests).
+.SECONDARY: $(PURE_SAN_OBJS)
 $(BUILD)/san/%.o: user/%.c
 	@mkdir -p $(@D)
 	$(CC) $(COMMON_CFLAGS) $(SAN_FLAGS) -c $< -o $@
