@@ -10,7 +10,7 @@ BENCH_SKELS := $(BENCH_BPF:%=$(B)/%.skel.h)
 BENCH_USER := $(addprefix $(BUILD)/user/,cache/cache.o cache/extstore.o cache/iter.o \
 	cache/scan_choice.o cache/spill.o cache/take.o datapath/kernel.o util/ftable.o record/record.o util/log.o \
 	export/ie.o export/msg.o record/fields.o export/layout.o export/nf5.o export/nf9.o \
-	export/ipfix.o datapath/loader.o config/collect.o datapath/hooks.o config/ifmatch.o)
+	export/ipfix.o datapath/loader.o config/collect.o datapath/hooks.o datapath/stats.o config/ifmatch.o)
 BENCH_CFLAGS := $(COMMON_CFLAGS) -I$(B) -Itools/bench
 
 .SECONDARY:

@@ -7,6 +7,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "tflow.h"
+#include "datapath/stats.h"
 #include "puts.h"
 #include "datapath/loader.h"
 #include "tflow.skel.h"
@@ -142,31 +143,10 @@ int tflow_set_config(struct puts *p, __u32 interval, __u32 space, __u32 collect)
 	return bpf_map_update_elem(bpf_map__fd(p->tflow->maps.tflow_config), &zero, &cfg, BPF_ANY);
 }
 
-/* Sum of tflow's per-CPU counters. */
+/* Sum of tflow's per-CPU counters: the command's own reader (datapath/stats.c). */
 int tflow_stats_read(struct puts *p, struct tflow_stats *sum)
 {
-	int ncpu = libbpf_num_possible_cpus();
-	struct tflow_stats *v;
-	__u32 zero = 0;
-
-	if (ncpu < 1)
-		return ncpu;
-	v = calloc(ncpu, sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	memset(sum, 0, sizeof(*sum));
-	if (bpf_map_lookup_elem(bpf_map__fd(p->tflow->maps.tflow_stats), &zero, v)) {
-		free(v);
-		return -errno;
-	}
-	for (int c = 0; c < ncpu; c++) {
-		__u64 *s = (__u64 *)sum, *x = (__u64 *)&v[c];
-
-		for (size_t i = 0; i < sizeof(*sum) / sizeof(__u64); i++)
-			s[i] += x[i];
-	}
-	free(v);
-	return 0;
+	return stats_read(bpf_map__fd(p->tflow->maps.tflow_stats), sum);
 }
 
 /*
